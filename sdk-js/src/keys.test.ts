@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidPublicKeyError, keyId, keyPairFromJwk, parsePublicKey, thumbprintInput } from "./keys.js";
 import { fromBase64Url, toBase64Url } from "./encoding.js";
+import { InvalidPublicKeyError, keyId, keyPairFromJwk, parsePublicKey, thumbprintInput } from "./keys.js";
 
 // RFC 8037 Appendix A and RFC 9421 B.1.4, as recorded in shared/reference/STANDARDS.md.
 const RFC8037_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
@@ -46,7 +46,10 @@ describe("parsePublicKey", () => {
   ];
   for (const [name, input, message] of bad) {
     it(`refuses ${name}`, () => {
-      assert.throws(() => parsePublicKey(input), (e: unknown) => e instanceof InvalidPublicKeyError && message.test(e.message));
+      assert.throws(
+        () => parsePublicKey(input),
+        (e: unknown) => e instanceof InvalidPublicKeyError && message.test(e.message),
+      );
     });
   }
   it("refuses 32 bytes that are not a curve point", () => {

@@ -93,7 +93,8 @@ export function parsePublicKey(input: unknown): Uint8Array {
   } else if (isRecord(input)) {
     if (input.kty !== "OKP") throw new InvalidPublicKeyError('JWK kty must be "OKP"');
     if (input.crv !== "Ed25519") throw new InvalidPublicKeyError('JWK crv must be "Ed25519"');
-    if ("d" in input) throw new InvalidPublicKeyError("JWK holds a private key (d); send only the public key");
+    if ("d" in input)
+      throw new InvalidPublicKeyError("JWK holds a private key (d); send only the public key");
     if (typeof input.x !== "string") throw new InvalidPublicKeyError("JWK x is missing");
     bytes = fromBase64Url(input.x);
     if (!bytes) throw new InvalidPublicKeyError("JWK x is not base64url");

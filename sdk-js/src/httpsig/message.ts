@@ -107,7 +107,7 @@ export function toHeaderFields(
     else out[key] = typeof existing === "string" ? [existing, value] : [...existing, value];
   };
   if (typeof Headers !== "undefined" && input instanceof Headers) {
-    input.forEach((value, name) => add(name, value));
+    for (const [name, value] of input) add(name, value);
     return out;
   }
   for (const [name, value] of Object.entries(input)) {
