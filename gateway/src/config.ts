@@ -1,0 +1,352 @@
+// Configuration: one schema, parsed once at start, frozen. Nothing else reads
+// process.env. Sources, later wins: defaults < config file < environment.
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const positiveInt = z.number().int().positive();
+
+const resilienceSchema = z.strictObject({
+  connectTimeoutMs: positiveInt.default(5_000),
+  timeoutMs: positiveInt.default(30_000),
+  retries: z.number().int().min(0).max(10).default(2),
+  backoffBaseMs: positiveInt.default(200),
+  backoffMaxMs: positiveInt.default(5_000),
+  breakerThreshold: positiveInt.default(5),
+  breakerHalfOpenAfterMs: positiveInt.default(10_000),
+  cacheTtlSeconds: z.number().int().min(0).default(60),
+});
+
+const rateSchema = z.strictObject({
+  /** sustained requests per window */
+  points: positiveInt,
+  windowSeconds: positiveInt.default(60),
+  /** bucket size: how many requests may arrive at once */
+  burst: positiveInt,
+});
+
+const tierSchema = z.strictObject({
+  perAgent: rateSchema.default({ points: 600, windowSeconds: 60, burst: 100 }),
+  perTool: rateSchema.optional(),
+  budgets: z
+    .array(
+      z.strictObject({
+        tool: z.string(),
+        /** "calls" counts calls of `action` (or all actions); "tokens" sums OpenAI usage.total_tokens */
+        unit: z.enum(["calls", "tokens"]).default("calls"),
+        action: z.string().optional(),
+        period: z.enum(["day", "month"]),
+        limit: positiveInt,
+      }),
+    )
+    .default([]),
+});
+
+export const configSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default("127.0.0.1"),
+  /** The URL agents use: token issuer and the @authority signatures must name. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** More authorities (host[:port]) signatures may name, e.g. an internal name behind a proxy. */
+  extraAuthorities: z.array(z.string().min(1)).default([]),
+  /** Express "trust proxy" setting: false (default), true, a hop count, or a list of addresses/subnets. */
+  trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())]).default(false),
+  adminToken: z.string().min(16, "must be at least 16 characters").optional(),
+  dataDir: z.string().min(1).default("./data"),
+  bodyLimitBytes: positiveInt.default(1024 * 1024),
+  log: z
+    .strictObject({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    })
+    .prefault({}),
+  signature: z
+    .strictObject({
+      skewSeconds: z.number().int().min(0).max(600).default(30),
+      maxAgeSeconds: positiveInt.max(3600).default(60),
+      nonceCacheSize: positiveInt.default(200_000),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      source: z.string().min(1).default("policies"),
+      watch: z.boolean().default(true),
+      pollIntervalSeconds: positiveInt.default(30),
+    })
+    .prefault({}),
+  tokens: z
+    .strictObject({
+      maxTtlSeconds: positiveInt.max(86_400).default(300),
+      /** Private Ed25519 JWKs (JSON text) for deployments that manage signing keys outside the data dir. */
+      signingKeys: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+  decisionLog: z.strictObject({ maxBodyBytes: z.number().int().min(0).default(4096) }).prefault({}),
+  audit: z.strictObject({ retentionDays: positiveInt.default(365) }).prefault({}),
+  metrics: z
+    .strictObject({
+      bearerToken: z.string().min(16).optional(),
+      /** Agent ids as labels multiply series by agents: off unless asked for. */
+      agentLabels: z.boolean().default(false),
+    })
+    .prefault({}),
+  rateLimits: z
+    .strictObject({
+      tiers: z.record(z.string(), tierSchema).default({ default: tierSchema.parse({}) }),
+      unauthenticatedPerIp: rateSchema.default({ points: 60, windowSeconds: 60, burst: 30 }),
+    })
+    .prefault({}),
+  tools: z
+    .strictObject({
+      openai: z
+        .strictObject({
+          baseUrl: z.url().default("https://api.openai.com"),
+          resilience: resilienceSchema.prefault({}),
+        })
+        .prefault({}),
+      gmail: z
+        .strictObject({
+          baseUrl: z.url().default("https://gmail.googleapis.com"),
+          tokenUrl: z.url().default("https://oauth2.googleapis.com/token"),
+          resilience: resilienceSchema.prefault({}),
+        })
+        .prefault({}),
+      serpapi: z
+        .strictObject({
+          baseUrl: z.url().default("https://serpapi.com"),
+          resilience: resilienceSchema.prefault({}),
+        })
+        .prefault({}),
+      http: z
+        .strictObject({
+          allowHosts: z.array(z.string().min(1)).default([]),
+          allowPrivate: z.boolean().default(false),
+          maxResponseBytes: positiveInt.default(5 * 1024 * 1024),
+          maxRedirects: z.number().int().min(0).max(20).default(5),
+          resilience: resilienceSchema.prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */
+  secretsFile: z.string().optional(),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** Upstream credentials: kept apart from the rest so nothing prints them by accident. */
+export interface Secrets {
+  openaiApiKey?: string;
+  serpapiApiKey?: string;
+  gmailClientId?: string;
+  gmailClientSecret?: string;
+  gmailRefreshToken?: string;
+}
+
+export const SECRET_NAMES = {
+  openaiApiKey: "OPENAI_API_KEY",
+  serpapiApiKey: "SERPAPI_API_KEY",
+  gmailClientId: "GMAIL_CLIENT_ID",
+  gmailClientSecret: "GMAIL_CLIENT_SECRET",
+  gmailRefreshToken: "GMAIL_REFRESH_TOKEN",
+} as const satisfies Record<keyof Secrets, string>;
+
+export type Config = Readonly<
+  Omit<ParsedConfig, "publicUrl" | "adminToken"> & {
+    publicUrl: string;
+    /** host[:port] values a signature's @authority may take. */
+    authorities: readonly string[];
+    adminToken: string;
+    /** True when the admin token was generated for this run (dev mode). */
+    adminTokenGenerated: boolean;
+    dev: boolean;
+    secrets: Readonly<Secrets>;
+  }
+>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export interface LoadConfigOptions {
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Reads --config/AGENTGW_CONFIG, overlays env, validates, and freezes. Throws ConfigError naming the bad field. */
+export function loadConfig({
+  argv = process.argv.slice(2),
+  env = process.env,
+}: LoadConfigOptions = {}): Config {
+  const dev = argv.includes("--dev");
+  const configPath = argValue(argv, "--config") ?? env.AGENTGW_CONFIG;
+  const fromFile = configPath ? readConfigFile(configPath) : {};
+  const merged = deepMerge(fromFile, envOverlay(env));
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const field = issue.path.join(".") || "(root)";
+      return `  ${field}: ${issue.message}`;
+    });
+    throw new ConfigError(
+      `invalid configuration${configPath ? ` (${configPath})` : ""}:\n${lines.join("\n")}`,
+    );
+  }
+  const parsed = result.data;
+
+  let adminToken = parsed.adminToken;
+  let adminTokenGenerated = false;
+  if (!adminToken) {
+    if (!dev) {
+      throw new ConfigError(
+        "invalid configuration:\n  adminToken: AGENTGW_ADMIN_TOKEN is required (or start in dev mode with --dev, which generates one)",
+      );
+    }
+    adminToken = randomBytes(24).toString("base64url");
+    adminTokenGenerated = true;
+  }
+
+  const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
+  const authority = authorityOf(publicUrl);
+  const secrets = loadSecrets(parsed.secretsFile, env);
+
+  return deepFreeze({
+    ...parsed,
+    publicUrl: publicUrl.replace(/\/+$/, ""),
+    authorities: [...new Set([authority, ...parsed.extraAuthorities.map((a) => a.toLowerCase())])],
+    adminToken,
+    adminTokenGenerated,
+    dev,
+    secrets,
+  });
+}
+
+/** RFC 9421 §2.2.3: lower-cased host, default port omitted. */
+export function authorityOf(url: string): string {
+  const u = new URL(url);
+  return u.host.toLowerCase();
+}
+
+function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const set = (path: string[], value: unknown) => {
+    let node = out;
+    for (const key of path.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = value;
+  };
+  const num = (name: string, raw: string) => {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n))
+      throw new ConfigError(`invalid configuration:\n  ${name}: not a number: ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const list = (raw: string) =>
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const bool = (raw: string) => raw === "1" || raw.toLowerCase() === "true";
+
+  if (env.PORT) set(["port"], num("PORT", env.PORT));
+  if (env.HOST) set(["host"], env.HOST);
+  if (env.AGENTGW_PUBLIC_URL) set(["publicUrl"], env.AGENTGW_PUBLIC_URL);
+  if (env.AGENTGW_ADMIN_TOKEN) set(["adminToken"], env.AGENTGW_ADMIN_TOKEN);
+  if (env.AGENTGW_DATA_DIR) set(["dataDir"], env.AGENTGW_DATA_DIR);
+  if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
+  if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
+  if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
+  if (env.AGENTGW_BODY_LIMIT_BYTES)
+    set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
+  if (env.AGENTGW_METRICS_TOKEN) set(["metrics", "bearerToken"], env.AGENTGW_METRICS_TOKEN);
+  if (env.AGENTGW_SECRETS_FILE) set(["secretsFile"], env.AGENTGW_SECRETS_FILE);
+  if (env.AGENTGW_SIGNING_KEYS) set(["tokens", "signingKeys"], [env.AGENTGW_SIGNING_KEYS]);
+  if (env.AGENTGW_OPENAI_BASE_URL) set(["tools", "openai", "baseUrl"], env.AGENTGW_OPENAI_BASE_URL);
+  if (env.AGENTGW_GMAIL_BASE_URL) set(["tools", "gmail", "baseUrl"], env.AGENTGW_GMAIL_BASE_URL);
+  if (env.AGENTGW_GMAIL_TOKEN_URL) set(["tools", "gmail", "tokenUrl"], env.AGENTGW_GMAIL_TOKEN_URL);
+  if (env.AGENTGW_SERPAPI_BASE_URL) set(["tools", "serpapi", "baseUrl"], env.AGENTGW_SERPAPI_BASE_URL);
+  if (env.AGENTGW_HTTP_ALLOW_HOSTS !== undefined)
+    set(["tools", "http", "allowHosts"], list(env.AGENTGW_HTTP_ALLOW_HOSTS));
+  if (env.AGENTGW_HTTP_ALLOW_PRIVATE)
+    set(["tools", "http", "allowPrivate"], bool(env.AGENTGW_HTTP_ALLOW_PRIVATE));
+  return out;
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+function loadSecrets(file: string | undefined, env: Readonly<Record<string, string | undefined>>): Secrets {
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(resolve(file), "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      // Say which file and why, never what it held.
+      throw new ConfigError(
+        `invalid configuration:\n  secretsFile: cannot read ${file} as JSON (${(error as Error).name})`,
+      );
+    }
+  }
+  const secrets: Secrets = {};
+  for (const [field, name] of Object.entries(SECRET_NAMES) as Array<[keyof Secrets, string]>) {
+    const value = env[name] ?? fromFile[name];
+    if (typeof value === "string" && value !== "") secrets[field] = value;
+  }
+  return secrets;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(path), "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
+  }
+  try {
+    const value: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new Error("top level must be an object");
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`cannot parse config file ${path}: ${(error as Error).message}`);
+  }
+}
+
+function argValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  if (i >= 0) return argv[i + 1];
+  const inline = argv.find((a) => a.startsWith(`${flag}=`));
+  return inline?.slice(flag.length + 1);
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

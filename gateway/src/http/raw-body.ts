@@ -1,0 +1,70 @@
+import type { NextFunction, Request, Response } from "express";
+import { GatewayError } from "../errors.js";
+
+/**
+ * Reads the body as raw bytes (capped) before anything parses it: signatures
+ * digest the exact bytes received, and JSON is parsed from the same buffer later.
+ */
+export function readRawBody(limitBytes: number) {
+  return function rawBodyReader(req: Request, res: Response, next: NextFunction) {
+    const declared = req.get("content-length");
+    const hasBody =
+      (declared !== undefined && declared !== "0") || req.get("transfer-encoding") !== undefined;
+    if (!hasBody) return next();
+    if (declared !== undefined && Number(declared) > limitBytes) {
+      req.resume();
+      return next(tooLarge(limitBytes));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        failed = true;
+        next(tooLarge(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (failed) return;
+      res.locals.rawBody = size === 0 ? null : Buffer.concat(chunks, size);
+      next();
+    });
+    req.on("error", (error) => {
+      if (failed) return;
+      failed = true;
+      next(new GatewayError("invalid_request", "the request body could not be read", { cause: error }));
+    });
+  };
+}
+
+function tooLarge(limitBytes: number): GatewayError {
+  return new GatewayError(
+    "payload_too_large",
+    `the request body is larger than the limit of ${limitBytes} bytes`,
+  );
+}
+
+/** Parses the raw body as JSON; a clear 400 for anything else. Absent body → undefined. */
+export function parseJsonBody(req: Request, res: Response): unknown {
+  const raw = res.locals.rawBody;
+  if (!raw) return undefined;
+  const type = req.get("content-type") ?? "";
+  if (!/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new GatewayError(
+      "invalid_request",
+      "the request body must be JSON (Content-Type: application/json)",
+    );
+  }
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch (error) {
+    throw new GatewayError(
+      "invalid_request",
+      `the request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+
+export interface TraceContext {
+  traceId: string;
+  /** The span id of this gateway hop; sent upstream as the parent. */
+  spanId: string;
+  flags: string;
+}
+
+declare global {
+  namespace Express {
+    interface Locals {
+      requestId: string;
+      trace: TraceContext;
+      startedAt: bigint;
+      /** The exact bytes received, for Content-Digest; null when there was no body. */
+      rawBody: Buffer | null;
+    }
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** W3C trace-context: continue the caller's trace when its header is valid, else start one. */
+export function traceFrom(header: string | undefined): TraceContext {
+  const match = header ? TRACEPARENT.exec(header.trim()) : null;
+  const spanId = randomBytes(8).toString("hex");
+  if (match && !/^0+$/.test(match[1]!) && !/^0+$/.test(match[2]!)) {
+    return { traceId: match[1]!, spanId, flags: match[3]! };
+  }
+  return { traceId: randomBytes(16).toString("hex"), spanId, flags: "01" };
+}
+
+export function traceparent(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}
+
+/** Every response carries X-Request-Id: the caller's when it is sane, else a new one. */
+export function requestContext() {
+  return function requestContextMiddleware(req: Request, res: Response, next: NextFunction) {
+    const given = req.get("x-request-id");
+    const requestId =
+      given && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString("base64url")}`;
+    res.locals.requestId = requestId;
+    res.locals.trace = traceFrom(req.get("traceparent"));
+    res.locals.startedAt = process.hrtime.bigint();
+    res.locals.rawBody = null;
+    res.setHeader("X-Request-Id", requestId);
+    next();
+  };
+}

@@ -1,0 +1,37 @@
+import { type Logger, pino } from "pino";
+
+export type { Logger };
+
+/**
+ * Paths pino blanks before a line is written. Upstream secrets never reach a
+ * logger call in the first place; this is the second line of defence for
+ * credentials that arrive in request headers.
+ */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers.signature",
+  "req.headers['proxy-authorization']",
+  "headers.authorization",
+  "headers.cookie",
+  "*.apiKey",
+  "*.api_key",
+  "*.access_token",
+  "*.refresh_token",
+  "*.client_secret",
+  "*.privateJwk",
+  "*.d",
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "agentgw" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination ?? process.stdout,
+  );
+}

@@ -1,0 +1,74 @@
+// Entry point: load config → open store → load policy → createApp → listen.
+// SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the store.
+import { once } from "node:events";
+import type { Server } from "node:http";
+import { resolve } from "node:path";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { openSqliteStore } from "./store/sqlite/open.js";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`agentgw: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log.level);
+  const store = openSqliteStore({ dataDir: resolve(config.dataDir) });
+  const app = createApp({ config, store, logger });
+
+  const server: Server = app.listen(config.port, config.host);
+  await once(server, "listening");
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info(
+    {
+      url: `http://${config.host}:${port}`,
+      publicUrl: config.publicUrl,
+      dataDir: resolve(config.dataDir),
+      dev: config.dev,
+    },
+    "listening",
+  );
+  if (config.adminTokenGenerated) {
+    // Printed once, to the terminal only, so a developer can call the admin API; never logged.
+    process.stderr.write(
+      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n  Admin token (generated for this run): ${config.adminToken}\n  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
+    const forced = setTimeout(() => {
+      logger.warn("grace period over, closing remaining connections");
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS).unref();
+    server.close(async () => {
+      clearTimeout(forced);
+      await store.close();
+      logger.info("stopped");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `agentgw: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

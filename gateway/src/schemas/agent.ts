@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { KNOWN_SCOPES } from "../tools/catalog.js";
+
+export const METADATA_MAX_BYTES = 8 * 1024;
+
+export const scopeSchema = z
+  .string()
+  .refine((s) => KNOWN_SCOPES.has(s), {
+    message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
+  });
+
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= METADATA_MAX_BYTES, {
+    message: `metadata must be at most ${METADATA_MAX_BYTES} bytes of JSON`,
+  });
+
+export const nameSchema = z.string().trim().min(1).max(200);
+export const tierSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "tier is 1-64 letters, digits, _ or -");
+
+/** Raw base64url or an OKP JWK; checked for length and curve membership by the handler. */
+export const publicKeyInputSchema = z.union([
+  z.string().max(4096),
+  z.object({ kty: z.string(), crv: z.string(), x: z.string() }).loose(),
+]);
+
+export const agentKeySchema = z
+  .object({
+    kid: z.string(),
+    publicKey: z.string(),
+    status: z.enum(["active", "revoked"]),
+    createdAt: z.string(),
+  })
+  .meta({ id: "AgentKey" });
+
+export const agentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: z.enum(["active", "suspended"]),
+    scopes: z.array(z.string()),
+    tier: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    keys: z.array(agentKeySchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: "Agent" });
+
+export const createAgentBody = z.strictObject({
+  name: nameSchema,
+  publicKey: publicKeyInputSchema,
+  scopes: z.array(scopeSchema).max(64).default([]),
+  tier: tierSchema.default("default"),
+  metadata: metadataSchema.default({}),
+});
+
+export const patchAgentBody = z
+  .strictObject({
+    name: nameSchema.optional(),
+    scopes: z.array(scopeSchema).max(64).optional(),
+    tier: tierSchema.optional(),
+    metadata: metadataSchema.optional(),
+    status: z.enum(["active", "suspended"]).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change: send at least one field" });
+
+export const addKeyBody = z.strictObject({ publicKey: publicKeyInputSchema });
+
+export const agentIdParams = z.strictObject({
+  id: z.string().regex(/^agt_[0-9A-Z]{26}$/, "not an agent id"),
+});
+export const agentKeyParams = z.strictObject({
+  id: z.string().regex(/^agt_[0-9A-Z]{26}$/, "not an agent id"),
+  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "not a key id (RFC 7638 thumbprint)"),
+});
+
+export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
+export const cursorSchema = z.string().max(200).optional();
+
+export const listAgentsQuery = z.strictObject({
+  status: z.enum(["active", "suspended"]).optional(),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const agentPageSchema = z.object({ items: z.array(agentSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,98 @@
+import type { Database } from "better-sqlite3";
+import { decodeCursor, encodeCursor } from "../ids.js";
+import type { DecisionRecord, DecisionStore } from "../types.js";
+
+interface DecisionRow {
+  seq: number;
+  decision_id: string;
+  time: string;
+  request_id: string;
+  trace_id: string | null;
+  agent_id: string | null;
+  kid: string | null;
+  tool: string | null;
+  action: string | null;
+  phase: "token" | "call";
+  allow: number;
+  reasons: string;
+  obligations: string;
+  policy_revision: string | null;
+  duration_ms: number;
+  input: string;
+}
+
+function toRecord(row: DecisionRow): DecisionRecord {
+  return {
+    decisionId: row.decision_id,
+    time: row.time,
+    requestId: row.request_id,
+    traceId: row.trace_id,
+    agentId: row.agent_id,
+    kid: row.kid,
+    tool: row.tool,
+    action: row.action,
+    phase: row.phase,
+    allow: row.allow === 1,
+    reasons: JSON.parse(row.reasons) as string[],
+    obligations: JSON.parse(row.obligations) as Record<string, unknown>,
+    policyRevision: row.policy_revision,
+    durationMs: row.duration_ms,
+    input: JSON.parse(row.input) as unknown,
+  };
+}
+
+export function createSqliteDecisionStore(db: Database): DecisionStore {
+  const insert = db.prepare(
+    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
+       reasons, obligations, policy_revision, duration_ms, input)
+     VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
+       @reasons, @obligations, @policyRevision, @durationMs, @input)`,
+  );
+  return {
+    async record(d) {
+      insert.run({
+        ...d,
+        allow: d.allow ? 1 : 0,
+        reasons: JSON.stringify(d.reasons),
+        obligations: JSON.stringify(d.obligations),
+        input: JSON.stringify(d.input ?? null),
+      });
+    },
+    async list(query) {
+      const where: string[] = [];
+      const args: Array<string | number> = [];
+      const before = query.cursor ? Number(decodeCursor(query.cursor)) : Number.NaN;
+      if (Number.isInteger(before)) {
+        where.push("seq < ?");
+        args.push(before);
+      }
+      if (query.agentId) {
+        where.push("agent_id = ?");
+        args.push(query.agentId);
+      }
+      if (query.tool) {
+        where.push("tool = ?");
+        args.push(query.tool);
+      }
+      if (query.allow !== undefined) {
+        where.push("allow = ?");
+        args.push(query.allow ? 1 : 0);
+      }
+      if (query.phase) {
+        where.push("phase = ?");
+        args.push(query.phase);
+      }
+      const rows = db
+        .prepare<unknown[], DecisionRow>(
+          `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
+        )
+        .all(...args, query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toRecord),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.seq)) : null,
+      };
+    },
+  };
+}

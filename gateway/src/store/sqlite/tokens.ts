@@ -1,0 +1,34 @@
+import type { Database } from "better-sqlite3";
+import type { TokenStore } from "../types.js";
+
+export function createSqliteTokenStore(db: Database): TokenStore {
+  const insert = db.prepare(
+    `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
+     VALUES (@jti, @agentId, @kid, @tool, @scopes, @issuedAt, @expiresAt)`,
+  );
+  const selectRevoked = db.prepare<[string], { revoked_at: number | null }>(
+    "SELECT revoked_at FROM tokens WHERE jti = ?",
+  );
+  return {
+    async recordIssued(token) {
+      insert.run({ ...token, scopes: token.scopes.join(" ") });
+    },
+    async revokedAt(jti) {
+      return selectRevoked.get(jti)?.revoked_at ?? null;
+    },
+    async revokeByJti(jti, at) {
+      return db.prepare("UPDATE tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL").run(at, jti)
+        .changes;
+    },
+    async revokeByAgent(agentId, at, kid) {
+      const sql = `UPDATE tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL AND expires_at > ?
+        ${kid ? "AND kid = ?" : ""}`;
+      const args: Array<string | number> = [at, agentId, at];
+      if (kid) args.push(kid);
+      return db.prepare(sql).run(...args).changes;
+    },
+    async purgeExpired(now) {
+      return db.prepare("DELETE FROM tokens WHERE expires_at < ?").run(now).changes;
+    },
+  };
+}

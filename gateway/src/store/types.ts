@@ -1,0 +1,183 @@
+// The store's public surface. Callers see only these interfaces; the SQLite
+// implementation lives in ./sqlite and a PostgreSQL one can be added beside it.
+// Every method is async so a networked store fits without touching callers.
+
+export type AgentStatus = "active" | "suspended";
+export type KeyStatus = "active" | "revoked";
+
+export interface AgentKey {
+  kid: string;
+  /** base64url of the raw 32-byte Ed25519 public key */
+  publicKey: string;
+  status: KeyStatus;
+  createdAt: string;
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  scopes: string[];
+  tier: string;
+  metadata: Record<string, unknown>;
+  keys: AgentKey[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewAgent {
+  name: string;
+  scopes: string[];
+  tier: string;
+  metadata: Record<string, unknown>;
+  key: { kid: string; publicKey: string };
+}
+
+export interface AgentPatch {
+  name?: string;
+  scopes?: string[];
+  tier?: string;
+  metadata?: Record<string, unknown>;
+  status?: AgentStatus;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AgentStore {
+  /** Throws StoreConflictError when the key is registered already. */
+  create(agent: NewAgent): Promise<Agent>;
+  list(query: { status?: AgentStatus; limit: number; cursor?: string }): Promise<Page<Agent>>;
+  get(id: string): Promise<Agent | null>;
+  update(id: string, patch: AgentPatch): Promise<Agent | null>;
+  delete(id: string): Promise<boolean>;
+  /** Throws StoreConflictError when the key is registered already (to any agent). */
+  addKey(agentId: string, key: { kid: string; publicKey: string }): Promise<AgentKey | null>;
+  revokeKey(agentId: string, kid: string): Promise<boolean>;
+  /** The key with this kid and its agent, whatever their status (callers decide). */
+  findByKid(kid: string): Promise<{ agent: Agent; key: AgentKey } | null>;
+}
+
+export interface IssuedToken {
+  jti: string;
+  agentId: string;
+  kid: string;
+  tool: string;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface TokenStore {
+  recordIssued(token: IssuedToken): Promise<void>;
+  /** Unix seconds the token was revoked at, or null when it is not revoked (or unknown). */
+  revokedAt(jti: string): Promise<number | null>;
+  revokeByJti(jti: string, at: number): Promise<number>;
+  /** Revokes every unexpired token of the agent (optionally only those bound to one key). */
+  revokeByAgent(agentId: string, at: number, kid?: string): Promise<number>;
+  /** Forgets tokens that expired before `now` (they can no longer be used anyway). */
+  purgeExpired(now: number): Promise<number>;
+}
+
+export interface DecisionRecord {
+  decisionId: string;
+  time: string;
+  requestId: string;
+  traceId: string | null;
+  agentId: string | null;
+  kid: string | null;
+  tool: string | null;
+  action: string | null;
+  phase: "token" | "call";
+  allow: boolean;
+  reasons: string[];
+  obligations: Record<string, unknown>;
+  policyRevision: string | null;
+  durationMs: number;
+  /** The policy input with secrets removed and large bodies cut. */
+  input: unknown;
+}
+
+export interface DecisionQuery {
+  agentId?: string;
+  tool?: string;
+  allow?: boolean;
+  phase?: "token" | "call";
+  limit: number;
+  cursor?: string;
+}
+
+export interface DecisionStore {
+  record(decision: DecisionRecord): Promise<void>;
+  /** Newest first. */
+  list(query: DecisionQuery): Promise<Page<DecisionRecord>>;
+}
+
+export interface AuditEvent {
+  time: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  requestId: string | null;
+  traceId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  /** The first record whose hash or link does not match, when not ok. */
+  firstBad?: { seq: number; reason: string };
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<AuditRecord>;
+  list(query: { limit: number; cursor?: string; action?: string }): Promise<Page<AuditRecord>>;
+  verify(): Promise<AuditVerification>;
+  /** Drops records older than `before`, keeping the chain verifiable from the first kept record. */
+  prune(before: string): Promise<number>;
+}
+
+export interface BudgetReservation {
+  id: string;
+}
+
+export interface BudgetStore {
+  /**
+   * Atomically reserves `amount` against (agent, key, period) if the total used plus
+   * reserved stays within `limit`; returns null when it would not.
+   */
+  reserve(input: {
+    agentId: string;
+    key: string;
+    period: string;
+    amount: number;
+    limit: number;
+  }): Promise<BudgetReservation | null>;
+  /** Replaces the reserved amount with what was really used (0 releases it). */
+  settle(reservation: BudgetReservation, used: number): Promise<void>;
+  usage(agentId: string, key: string, period: string): Promise<number>;
+}
+
+export interface Store {
+  readonly agents: AgentStore;
+  readonly tokens: TokenStore;
+  readonly decisions: DecisionStore;
+  readonly audit: AuditStore;
+  readonly budgets: BudgetStore;
+  /** Cheap liveness probe for /readyz. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class StoreConflictError extends Error {
+  override readonly name = "StoreConflictError";
+}
