@@ -31,11 +31,11 @@ describe("fake OpenAI with the official openai client", () => {
     assert.ok(usage.prompt_tokens > 0 && usage.completion_tokens > 0);
     assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
 
-    const [request] = fake.received;
+    const request = fake.received[0]!;
     assert.equal(request?.method, "POST");
     assert.equal(request?.path, "/v1/chat/completions");
     assert.equal(request?.headers.authorization, `Bearer ${fake.apiKey}`);
-    assert.deepEqual((request?.json as { messages: unknown[] }).messages.length, 2);
+    assert.equal((request.json as { messages: unknown[] }).messages.length, 2);
     assert.equal(request?.outcome, "completed");
     assert.equal(request?.status, 200);
   });

@@ -231,7 +231,7 @@ export function embeddingVector(text: string, dimensions: number): number[] {
 /** OpenAI's `encoding_format: "base64"`: the vector as little-endian float32, base64. */
 export function embeddingToBase64(vector: number[]): string {
   const bytes = Buffer.alloc(vector.length * 4);
-  vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
+  for (const [i, value] of vector.entries()) bytes.writeFloatLE(value, i * 4);
   return bytes.toString("base64");
 }
 
