@@ -1,0 +1,214 @@
+"""``AgentGateway``: the synchronous client an agent uses to reach its tools."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ._config import normalize_base_url
+from .auth import AgentGatewayAuth
+from .errors import AgentGatewayError, error_from_response, is_problem_content_type, json_body
+from .keys import KeyPair
+from .sign import DEFAULT_TTL_SECONDS
+from .tokens import DEFAULT_REFRESH_MARGIN_SECONDS, BoundToken, TokenCache, ToolToken
+from .tools import (
+    ToolRequest,
+    gmail_send_request,
+    http_fetch_request,
+    openai_chat_request,
+    scopes_for_tool,
+    serpapi_search_request,
+    tool_path,
+)
+
+__all__ = ["AgentGateway"]
+
+
+class AgentGateway:
+    """Signs every request with the agent's key, gets and caches tool tokens, calls tools.
+
+    ``base_url`` is the gateway's public URL (the ``@authority`` signatures name). Pass
+    ``http_client`` to reuse your own ``httpx.Client`` (it is not closed by ``close()``).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        key_pair: KeyPair,
+        *,
+        http_client: httpx.Client | None = None,
+        timeout: float = 30.0,
+        signature_ttl_seconds: int = DEFAULT_TTL_SECONDS,
+        token_refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.key_pair = key_pair
+        self._clock = clock
+        self.signature_ttl_seconds = signature_ttl_seconds
+        self._auth = AgentGatewayAuth(key_pair, ttl_seconds=signature_ttl_seconds, clock=clock)
+        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._owns_http = http_client is None
+        self._tokens = TokenCache(self._fetch_token, clock=clock, refresh_margin=token_refresh_margin)
+        self._agent_scopes: tuple[str, ...] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> AgentGateway:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- agent API ---------------------------------------------------------------------------
+    def whoami(self) -> dict[str, Any]:
+        """``GET /v1/whoami``: ``{agent, kid}`` for the key that signed."""
+        body = self._json("GET", "/v1/whoami")
+        agent = body.get("agent") if isinstance(body, dict) else None
+        if isinstance(agent, dict) and isinstance(agent.get("scopes"), list):
+            self._agent_scopes = tuple(s for s in agent["scopes"] if isinstance(s, str))
+        return body if isinstance(body, dict) else {"agent": None, "kid": None}
+
+    def list_tools(self) -> Any:
+        """``GET /v1/tools``: the tools and actions this agent could be granted."""
+        return self._json("GET", "/v1/tools")
+
+    def request_token(
+        self, tool: str, scopes: Sequence[str], intent: str | None = None, ttl_seconds: int | None = None
+    ) -> ToolToken:
+        """``POST /v1/tokens`` every time (no cache). Most callers want ``token_for``."""
+        body: dict[str, Any] = {"tool": tool, "scopes": list(scopes)}
+        if intent is not None:
+            body["intent"] = intent
+        if ttl_seconds is not None:
+            body["ttlSeconds"] = ttl_seconds
+        requested_at = self._clock()
+        response = self._send("POST", "/v1/tokens", json=body)
+        return ToolToken.from_response(
+            json_body(response), requested_at=requested_at, intent=intent, status=response.status_code
+        )
+
+    def token_for(self, tool: str, scopes: Sequence[str], intent: str | None = None) -> ToolToken:
+        """A tool token for (tool, scopes, intent), cached until shortly before it expires."""
+        return self._tokens.get(tool, scopes, intent)
+
+    def tool_url(self, tool: str) -> str:
+        """Base URL of a tool's own API through the gateway, e.g. for an official client."""
+        return self.base_url + tool_path(tool, "").rstrip("/")
+
+    def tool_auth(self, tool: str, scopes: Sequence[str], intent: str | None = None) -> AgentGatewayAuth:
+        """An ``httpx.Auth`` that sets this tool's (cached) token and signs each request: give it
+        to any httpx-based client pointed at ``tool_url(tool)``."""
+        return AgentGatewayAuth(
+            self.key_pair,
+            bearer=BoundToken(self._tokens, tool, scopes, intent),
+            ttl_seconds=self.signature_ttl_seconds,
+            clock=self._clock,
+        )
+
+    def tool_call(
+        self,
+        tool: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        *,
+        scopes: Sequence[str] | None = None,
+        intent: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Call ``path`` of ``tool`` through the gateway with a cached tool token.
+
+        ``scopes`` default to every scope the agent holds for the tool. A gateway refusal
+        (problem+json) raises the typed ``AgentGatewayError``; the tool's own responses,
+        errors included, are returned as they are. A refused token is replaced once.
+        """
+        if scopes is None:
+            scopes = scopes_for_tool(tool, self._held_scopes())
+        request_path = tool_path(tool, path)
+        auth = self.tool_auth(tool, scopes, intent)
+        response = self._http.request(
+            method, self.base_url + request_path, json=json, params=params, headers=headers, auth=auth
+        )
+        if response.status_code >= 400 and is_problem_content_type(response.headers.get("content-type")):
+            raise error_from_response(response)
+        return response
+
+    # -- thin tool helpers -----------------------------------------------------------------------
+    def openai_chat(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        model: str = "gpt-4o-mini",
+        intent: str | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """OpenAI chat completion through the gateway; returns OpenAI's JSON answer."""
+        return self._run(openai_chat_request(messages, model, params), intent)
+
+    def gmail_send(
+        self,
+        to: str | Sequence[str],
+        subject: str,
+        text: str,
+        *,
+        sender: str | None = None,
+        intent: str | None = None,
+    ) -> dict[str, Any]:
+        """Send a plain-text mail from the gateway's Gmail account; returns Gmail's message."""
+        return self._run(gmail_send_request(to, subject, text, sender), intent)
+
+    def serpapi_search(self, q: str, *, intent: str | None = None, **params: str) -> dict[str, Any]:
+        """SerpAPI search (the gateway adds the API key); returns SerpAPI's JSON."""
+        return self._run(serpapi_search_request(q, params), intent)
+
+    def http_fetch(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: str | None = None,
+        *,
+        intent: str | None = None,
+    ) -> dict[str, Any]:
+        """Fetch an allow-listed URL through the ``http`` tool: ``{status, headers, body}``."""
+        return self._run(http_fetch_request(url, method, headers, body), intent)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _run(self, spec: ToolRequest, intent: str | None) -> dict[str, Any]:
+        response = self.tool_call(
+            spec.tool, spec.method, spec.path, spec.json, spec.params, scopes=spec.scopes, intent=intent
+        )
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        body = json_body(response)
+        if not isinstance(body, dict):
+            raise AgentGatewayError("unexpected_response", response.status_code, "expected a JSON object")
+        return body
+
+    def _fetch_token(self, tool: str, scopes: tuple[str, ...], intent: str | None) -> ToolToken:
+        return self.request_token(tool, scopes, intent)
+
+    def _held_scopes(self) -> tuple[str, ...]:
+        if self._agent_scopes is None:
+            self.whoami()
+        return self._agent_scopes or ()
+
+    def _send(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
+        response = self._http.request(method, self.base_url + path, json=json, auth=self._auth)
+        if response.status_code >= 400:
+            raise error_from_response(response)
+        return response
+
+    def _json(self, method: str, path: str) -> Any:
+        return json_body(self._send(method, path))

@@ -1,0 +1,202 @@
+"""Typed errors mapped from the gateway's problem ``code`` (RFC 9457, CONTRACT.md §7).
+
+Callers either catch a group (``TokenError``, ``SignatureError`` …) or switch on ``error.code``,
+which is stable. ``AgentGatewayError`` itself is raised for codes this SDK does not know yet and
+for error responses that are not problem documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "AgentGatewayError",
+    "AuthenticationError",
+    "AuthorizationError",
+    "PolicyDeniedError",
+    "RateLimitedError",
+    "RequestError",
+    "ScopeMissingError",
+    "ServerError",
+    "SignatureError",
+    "TokenError",
+    "UpstreamError",
+    "error_class_for",
+    "error_from_response",
+]
+
+#: Codes after which a tool call drops its cached token and retries once with a new one.
+TOKEN_RETRY_CODES = frozenset({"token_invalid", "token_expired", "token_revoked", "token_key_mismatch"})
+
+
+class AgentGatewayError(Exception):
+    """An error response from the gateway. ``problem`` is the whole problem document."""
+
+    def __init__(
+        self,
+        code: str,
+        status: int,
+        detail: str = "",
+        *,
+        problem: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{code} ({status}): {detail}" if detail else f"{code} ({status})")
+        self.code = code
+        self.status = status
+        self.detail = detail
+        self.problem: dict[str, Any] = dict(problem or {})
+        self.request_id = request_id
+        self.headers: dict[str, str] = dict(headers or {})
+
+    @property
+    def title(self) -> str | None:
+        title = self.problem.get("title")
+        return title if isinstance(title, str) else None
+
+
+class SignatureError(AgentGatewayError):
+    """The request's proof was refused: signature missing/invalid/expired, replay, digest."""
+
+
+class AuthenticationError(AgentGatewayError):
+    """The signing key or its agent is not usable: unknown key, suspended agent, admin auth."""
+
+
+class TokenError(AgentGatewayError):
+    """The tool token was missing, invalid, expired, revoked or bound to another key."""
+
+
+class AuthorizationError(AgentGatewayError):
+    """The agent may not do this (scope or policy)."""
+
+
+class ScopeMissingError(AuthorizationError):
+    """The token or the agent lacks a scope the action needs."""
+
+
+class PolicyDeniedError(AuthorizationError):
+    """The policy said no; ``reasons`` are the policy's own words."""
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = self.problem.get("reasons")
+        return [r for r in reasons if isinstance(r, str)] if isinstance(reasons, list) else []
+
+
+class RateLimitedError(AgentGatewayError):
+    """Rate limit or budget exceeded; ``retry_after`` is in seconds when the gateway said."""
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.headers.get("retry-after")
+        if value is None:
+            return None
+        try:
+            seconds = float(value)
+        except ValueError:
+            return None  # an HTTP-date is allowed by RFC 9110 but the gateway sends seconds
+        return seconds if seconds >= 0 else None
+
+
+class RequestError(AgentGatewayError):
+    """The request itself was wrong: unknown tool, invalid, too large, not found, conflict."""
+
+
+class UpstreamError(AgentGatewayError):
+    """The tool behind the gateway failed: timeout (504), unavailable (503), error (502)."""
+
+
+class ServerError(AgentGatewayError):
+    """The gateway could not serve the request (not ready, internal error, policy refused)."""
+
+
+_CODE_CLASSES: dict[str, type[AgentGatewayError]] = {
+    "signature_missing": SignatureError,
+    "signature_invalid": SignatureError,
+    "signature_expired": SignatureError,
+    "replay_detected": SignatureError,
+    "digest_mismatch": SignatureError,
+    "unknown_key": AuthenticationError,
+    "agent_suspended": AuthenticationError,
+    "unauthorized": AuthenticationError,
+    "token_missing": TokenError,
+    "token_invalid": TokenError,
+    "token_expired": TokenError,
+    "token_revoked": TokenError,
+    "token_key_mismatch": TokenError,
+    "scope_missing": ScopeMissingError,
+    "policy_denied": PolicyDeniedError,
+    "rate_limited": RateLimitedError,
+    "budget_exceeded": RateLimitedError,
+    "unknown_tool": RequestError,
+    "invalid_request": RequestError,
+    "payload_too_large": RequestError,
+    "method_not_allowed": RequestError,
+    "not_found": RequestError,
+    "conflict": RequestError,
+    "upstream_timeout": UpstreamError,
+    "upstream_unavailable": UpstreamError,
+    "upstream_error": UpstreamError,
+    "policy_invalid": ServerError,
+    "not_ready": ServerError,
+    "internal_error": ServerError,
+}
+
+KNOWN_CODES = frozenset(_CODE_CLASSES)
+
+
+def error_class_for(code: str) -> type[AgentGatewayError]:
+    return _CODE_CLASSES.get(code, AgentGatewayError)
+
+
+def is_problem_content_type(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "application/problem+json"
+
+
+def parse_problem(content_type: str | None, body: bytes) -> dict[str, Any]:
+    """The problem document in an error body, or ``{}`` when the body is not one."""
+    if not is_problem_content_type(content_type):
+        return {}
+    try:
+        parsed = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def error_from_response(response: httpx.Response) -> AgentGatewayError:
+    """The typed error for an error response (its body must be read). Never raises itself."""
+    problem = parse_problem(response.headers.get("content-type"), response.content)
+    code = problem.get("code")
+    if not isinstance(code, str) or not code:
+        code = "unexpected_response"
+    detail = problem.get("detail")
+    if not isinstance(detail, str):
+        detail = f"HTTP {response.status_code} from {response.request.method} {response.request.url.path}"
+    request_id = problem.get("requestId")
+    if not isinstance(request_id, str):
+        request_id = response.headers.get("x-request-id")
+    return error_class_for(code)(
+        code,
+        response.status_code,
+        detail,
+        problem=problem,
+        request_id=request_id,
+        headers={name.lower(): value for name, value in response.headers.items()},
+    )
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The JSON of a successful response; a body that is not JSON is an ``unexpected_response``."""
+    try:
+        return json.loads(response.content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise AgentGatewayError(
+            "unexpected_response", response.status_code, "the response body is not JSON"
+        ) from None
