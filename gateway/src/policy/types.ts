@@ -1,0 +1,98 @@
+// The policy engine's public types: the input document a policy sees
+// (CONTRACT.md §5, exactly) and the decision it returns.
+import { z } from "zod";
+
+export interface PolicyInput {
+  phase: "token" | "call";
+  agent: {
+    id: string;
+    name: string;
+    tier: string;
+    scopes: string[];
+    metadata: Record<string, unknown>;
+  };
+  kid: string;
+  tool: string;
+  /** The tool action; null in the token phase, where a token covers scopes, not one action. */
+  action: string | null;
+  /** Scopes asked for (token phase) or held (call phase). */
+  scopes: string[];
+  intent: string | null;
+  request: {
+    method: string;
+    path: string;
+    query: Record<string, unknown>;
+    /** Lower-case names, without authorization and signature headers. */
+    headers: Record<string, string>;
+    /** Parsed JSON, or the parsed form a connector documents (Gmail send: {to, cc, bcc, subject}); null if none. */
+    body: unknown;
+  };
+  token: { jti: string; scopes: string[]; iat: number; exp: number } | null;
+  time: { now: string; unix: number };
+  source: { ip: string };
+}
+
+/** A JSON pointer (RFC 6901): "" or a string starting with "/". */
+const jsonPointer = z.string().refine((p) => p === "" || p.startsWith("/"), "must be a JSON pointer");
+
+/** Obligations the gateway must honour when it acts on an allow. Unknown members pass through. */
+export const obligationsSchema = z.looseObject({
+  max_ttl_seconds: z.number().int().positive().optional(),
+  redact: z.array(jsonPointer).optional(),
+  truncate: z.record(jsonPointer, z.number().int().nonnegative()).optional(),
+  block_patterns: z
+    .array(
+      z.string().refine((source) => {
+        try {
+          new RegExp(source);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be a valid regular expression"),
+    )
+    .optional(),
+  rate_limit: z
+    .object({ points: z.number().int().positive(), duration_seconds: z.number().positive() })
+    .optional(),
+});
+
+export type Obligations = {
+  max_ttl_seconds?: number;
+  /** JSON pointers into the tool's response to remove. */
+  redact?: string[];
+  /** JSON pointer → maximum length (characters of a string, items of an array). */
+  truncate?: { [jsonPointer: string]: number };
+  /** Regular expressions; content matching one is refused. */
+  block_patterns?: string[];
+  rate_limit?: { points: number; duration_seconds: number };
+  [k: string]: unknown;
+};
+
+/** What a Rego `decision` must look like; anything else fails closed. */
+export const decisionSchema = z.object({
+  allow: z.boolean(),
+  reasons: z.array(z.string()),
+  obligations: obligationsSchema,
+});
+
+export interface Decision {
+  allow: boolean;
+  /** Human-readable; for a deny at least one reason is always given. */
+  reasons: string[];
+  obligations: Obligations;
+}
+
+/** One compile or load error, as the admin reload route reports it. */
+export interface PolicyProblem {
+  message: string;
+  file?: string;
+  row?: number;
+}
+
+export interface PolicyStatus {
+  revision: string;
+  /** RFC 3339. */
+  loadedAt: string;
+  source: string;
+}

@@ -1,0 +1,52 @@
+# Shared helpers
+#
+# Host-name matching and the settings profiles (role, agent) that apply to a request.
+package agentgw
+
+settings := data.settings
+
+# Profiles are the named groups of settings that apply to this agent: the one for
+# its role (agent metadata.role) and the one for the agent itself
+# (data.settings.agents[<agent id>]). Every rule that reads a profile applies
+# all of them, so a per-agent rule can only narrow what the role allows.
+profiles[label] := profile if {
+	role := agent_role
+	profile := settings.roles[role]
+	label := sprintf("role %s", [role])
+}
+
+profiles[label] := profile if {
+	profile := settings.agents[input.agent.id]
+	label := sprintf("agent %s", [input.agent.id])
+}
+
+agent_role := role if {
+	role := input.agent.metadata.role
+	is_string(role)
+}
+
+deny contains msg if {
+	role := agent_role
+	not settings.roles[role]
+	msg := sprintf("agent role %s is not defined in the policy settings", [role])
+}
+
+# A host name as compared by the policy: lower case, without a trailing dot.
+normalize_host(host) := trim_suffix(lower(host), ".")
+
+# host_matches is true when `host` is `pattern` or one of its subdomains: the
+# pattern "example.com" matches "example.com" and "api.example.com", never
+# "evilexample.com". The pattern "*" matches every host.
+host_matches(_, "*")
+
+host_matches(host, pattern) if normalize_host(host) == normalize_host(pattern)
+
+host_matches(host, pattern) if {
+	pattern != "*"
+	endswith(normalize_host(host), concat("", [".", normalize_host(pattern)]))
+}
+
+host_in(host, patterns) if {
+	some pattern in patterns
+	host_matches(host, pattern)
+}
