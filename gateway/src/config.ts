@@ -215,13 +215,19 @@ export function loadConfig({
 
   return deepFreeze({
     ...parsed,
-    publicUrl: publicUrl.replace(/\/+$/, ""),
+    publicUrl: normalizeUrl(publicUrl),
     authorities: [...new Set([authority, ...parsed.extraAuthorities.map((a) => a.toLowerCase())])],
     adminToken,
     adminTokenGenerated,
     dev,
     secrets,
   });
+}
+
+/** Origin plus path, lower-cased host, default port dropped, no trailing slash. */
+function normalizeUrl(url: string): string {
+  const u = new URL(url);
+  return (u.origin + u.pathname).replace(/\/+$/, "");
 }
 
 /** RFC 9421 §2.2.3: lower-cased host, default port omitted. */

@@ -3,11 +3,9 @@ import { KNOWN_SCOPES } from "../tools/catalog.js";
 
 export const METADATA_MAX_BYTES = 8 * 1024;
 
-export const scopeSchema = z
-  .string()
-  .refine((s) => KNOWN_SCOPES.has(s), {
-    message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
-  });
+export const scopeSchema = z.string().refine((s) => KNOWN_SCOPES.has(s), {
+  message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
+});
 
 export const metadataSchema = z
   .record(z.string(), z.unknown())
@@ -76,7 +74,10 @@ export const agentKeyParams = z.strictObject({
 });
 
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
-export const cursorSchema = z.string().max(200).optional();
+export const cursorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,200}$/, "not a cursor returned by this API")
+  .optional();
 
 export const listAgentsQuery = z.strictObject({
   status: z.enum(["active", "suspended"]).optional(),

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, loadConfig } from "./config.js";
+
+const TOKEN = "a-long-enough-admin-token";
+const tmp = () => mkdtempSync(join(tmpdir(), "agentgw-config-"));
+
+describe("loadConfig", () => {
+  it("applies the contract's defaults", () => {
+    const config = loadConfig({ argv: [], env: { AGENTGW_ADMIN_TOKEN: TOKEN } });
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, "127.0.0.1");
+    assert.equal(config.publicUrl, "http://localhost:8080");
+    assert.deepEqual(config.authorities, ["localhost:8080"]);
+    assert.equal(config.dataDir, "./data");
+    assert.equal(config.policy.source, "policies");
+    assert.equal(config.signature.skewSeconds, 30);
+    assert.equal(config.signature.maxAgeSeconds, 60);
+    assert.equal(config.tokens.maxTtlSeconds, 300);
+    assert.equal(config.bodyLimitBytes, 1024 * 1024);
+    assert.deepEqual(config.rateLimits.tiers.default?.perAgent, {
+      points: 600,
+      windowSeconds: 60,
+      burst: 100,
+    });
+    assert.equal(config.tools.openai.baseUrl, "https://api.openai.com");
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.tools.openai));
+  });
+
+  it("refuses to start without an admin token outside dev mode, and generates one in dev mode", () => {
+    assert.throws(
+      () => loadConfig({ argv: [], env: {} }),
+      (e: unknown) => e instanceof ConfigError && /adminToken/.test(e.message),
+    );
+    const dev = loadConfig({ argv: ["--dev"], env: {} });
+    assert.equal(dev.adminTokenGenerated, true);
+    assert.ok(dev.adminToken.length >= 32);
+  });
+
+  it("lets env win over the file, and reads YAML", () => {
+    const dir = tmp();
+    const file = join(dir, "gw.yaml");
+    writeFileSync(file, "port: 9000\nhost: 0.0.0.0\ntools:\n  http:\n    allowHosts: [example.com]\n");
+    const config = loadConfig({
+      argv: ["--config", file],
+      env: { AGENTGW_ADMIN_TOKEN: TOKEN, PORT: "9100" },
+    });
+    assert.equal(config.port, 9100);
+    assert.equal(config.host, "0.0.0.0");
+    assert.deepEqual(config.tools.http.allowHosts, ["example.com"]);
+    const viaEnv = loadConfig({
+      argv: [],
+      env: { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_CONFIG: file, AGENTGW_HTTP_ALLOW_HOSTS: "a.test, b.test" },
+    });
+    assert.deepEqual(viaEnv.tools.http.allowHosts, ["a.test", "b.test"]);
+  });
+
+  it("derives the authority from AGENTGW_PUBLIC_URL (lower-case, default port dropped)", () => {
+    const config = loadConfig({
+      argv: [],
+      env: { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_PUBLIC_URL: "https://GW.Example.com:443/" },
+    });
+    assert.deepEqual(config.authorities, ["gw.example.com"]);
+    assert.equal(config.publicUrl, "https://gw.example.com");
+  });
+
+  const badCases: Array<[string, Record<string, string>, RegExp]> = [
+    ["a non-numeric port", { PORT: "eighty" }, /PORT: not a number/],
+    ["a port out of range", { PORT: "70000" }, /^ {2}port: /m],
+    ["a public URL that is not http(s)", { AGENTGW_PUBLIC_URL: "ftp://x" }, /publicUrl/],
+    ["a short admin token", { AGENTGW_ADMIN_TOKEN: "short" }, /adminToken: must be at least 16/],
+    ["an unknown log level", { AGENTGW_LOG_LEVEL: "loud" }, /log\.level/],
+  ];
+  for (const [name, env, message] of badCases) {
+    it(`names the field for ${name}`, () => {
+      assert.throws(
+        () => loadConfig({ argv: [], env: { AGENTGW_ADMIN_TOKEN: TOKEN, ...env } }),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
+    });
+  }
+
+  it("names unknown and ill-typed fields in a config file", () => {
+    const dir = tmp();
+    const file = join(dir, "gw.json");
+    writeFileSync(file, JSON.stringify({ signature: { skewSeconds: "30" }, colour: "blue" }));
+    assert.throws(
+      () => loadConfig({ argv: ["--config", file], env: { AGENTGW_ADMIN_TOKEN: TOKEN } }),
+      (e: unknown) =>
+        e instanceof ConfigError && /signature\.skewSeconds/.test(e.message) && /colour/.test(e.message),
+    );
+    writeFileSync(file, "{not json");
+    assert.throws(
+      () => loadConfig({ argv: ["--config", file], env: { AGENTGW_ADMIN_TOKEN: TOKEN } }),
+      /cannot parse config file/,
+    );
+    assert.throws(
+      () =>
+        loadConfig({ argv: ["--config", join(dir, "missing.json")], env: { AGENTGW_ADMIN_TOKEN: TOKEN } }),
+      /ENOENT/,
+    );
+  });
+
+  it("reads secrets from env over the secrets file, and never puts them in the error text", () => {
+    const dir = tmp();
+    const file = join(dir, "secrets.json");
+    writeFileSync(file, JSON.stringify({ OPENAI_API_KEY: "from-file", SERPAPI_API_KEY: "serp-from-file" }));
+    const config = loadConfig({
+      argv: [],
+      env: { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_SECRETS_FILE: file, OPENAI_API_KEY: "from-env" },
+    });
+    assert.equal(config.secrets.openaiApiKey, "from-env");
+    assert.equal(config.secrets.serpapiApiKey, "serp-from-file");
+    writeFileSync(file, "sk-not-json-secret");
+    assert.throws(
+      () => loadConfig({ argv: [], env: { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_SECRETS_FILE: file } }),
+      (e: unknown) => e instanceof ConfigError && !e.message.includes("sk-not-json-secret"),
+    );
+  });
+});
