@@ -291,8 +291,15 @@ async function buildEntry(
   if (typeof jwk.d !== "string" || typeof jwk.x !== "string") throw new Error("key must hold both d and x");
   const privateJwk: JWK = { kty: "OKP", crv: "Ed25519", x: jwk.x, d: jwk.d };
   const publicMembers: JWK = { kty: "OKP", crv: "Ed25519", x: jwk.x };
-  const privateKey = await importJWK({ ...privateJwk, ext: false }, SIGNING_ALG);
-  const publicKey = await importJWK(publicMembers, SIGNING_ALG);
+  let privateKey: unknown;
+  let publicKey: unknown;
+  try {
+    privateKey = await importJWK({ ...privateJwk, ext: false }, SIGNING_ALG);
+    publicKey = await importJWK(publicMembers, SIGNING_ALG);
+  } catch {
+    // Node's WebCrypto already refuses an `x` that does not belong to `d` here.
+    throw new Error(KEY_PAIR_MISMATCH);
+  }
   if (!isCryptoKey(privateKey) || !isCryptoKey(publicKey))
     throw new Error("key did not import as a CryptoKey");
   await proveKeyPair(privateKey, publicKey);
@@ -308,7 +315,9 @@ async function buildEntry(
   return { privateJwk, key: Object.freeze({ kid, privateKey, publicKey, publicJwk, ...times }) };
 }
 
-/** Signs and verifies a probe, so a JWK whose `x` does not match its `d` is refused at start. */
+const KEY_PAIR_MISMATCH = "d and x are not an Ed25519 key pair (x must be the public key of d)";
+
+/** Signs and verifies a probe (for runtimes that import without checking), so a JWK whose `x` does not match its `d` is refused at start. */
 async function proveKeyPair(privateKey: CryptoKey, publicKey: CryptoKey): Promise<void> {
   const probe = await new SignJWT({ probe: true } satisfies JWTPayload)
     .setProtectedHeader({ alg: SIGNING_ALG })
@@ -316,7 +325,7 @@ async function proveKeyPair(privateKey: CryptoKey, publicKey: CryptoKey): Promis
   try {
     await jwtVerify(probe, publicKey, { algorithms: [SIGNING_ALG] });
   } catch {
-    throw new Error("x is not the public key of d");
+    throw new Error(KEY_PAIR_MISMATCH);
   }
 }
 
