@@ -132,7 +132,7 @@ describe("bad input never gets a 500", () => {
   const raw = async (
     method: string,
     path: string,
-    body: string | Buffer,
+    body: string,
     contentType = "application/json",
   ) => {
     const res = await fetch(gw.url + path, {
