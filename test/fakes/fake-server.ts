@@ -23,7 +23,7 @@ export type Handler = (request: RecordedRequest, signal: AbortSignal) => Reply |
 export interface FakeServerSpec {
   handle: Handler;
   /** A reply in this upstream's own error shape, used for scripted failures and oversized bodies. */
-  errorReply(status: number, message: string): Reply;
+  errorReply(status: number, message: string, request: RecordedRequest): Reply;
   /** Restores the fake's own state when `reset()` is called. */
   onReset?: () => void;
 }
@@ -130,17 +130,17 @@ export async function startFakeServer(spec: FakeServerSpec): Promise<FakeServer>
     plan: Plan,
     signal: AbortSignal,
   ): Promise<Reply> {
-    if (body === "too-large") return spec.errorReply(413, "Request body too large for the fake");
+    if (body === "too-large") return spec.errorReply(413, "Request body too large for the fake", record);
     if (plan.fail) {
       const { status, message, retryAfter } = plan.fail;
-      return withRetryAfter(spec.errorReply(status, message ?? STATUS_TEXT_FALLBACK), retryAfter);
+      return withRetryAfter(spec.errorReply(status, message ?? STATUS_TEXT_FALLBACK, record), retryAfter);
     }
     try {
       return await spec.handle(record, signal);
     } catch (error) {
       // A bug in the fake itself: say so loudly rather than hide it behind a plausible answer.
       console.error("fake upstream handler failed:", error);
-      return spec.errorReply(500, "The fake upstream failed; see the test output");
+      return spec.errorReply(500, "The fake upstream failed; see the test output", record);
     }
   }
 
