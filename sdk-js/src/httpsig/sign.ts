@@ -47,7 +47,7 @@ export interface SignOptions {
   /** Default the key's RFC 7638 thumbprint. */
   keyid?: string;
   /** Null to omit; default "ed25519". */
-  alg?: "ed25519" | null;
+  alg?: string | null;
   tag?: string;
   /** Algorithm of the Content-Digest added when there is a body; default sha-256. */
   digestAlgorithm?: DigestAlgorithm;
