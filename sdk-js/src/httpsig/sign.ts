@@ -53,11 +53,12 @@ export interface SignOptions {
   digestAlgorithm?: DigestAlgorithm;
 }
 
-export interface SignatureHeaders {
+// A type alias (not an interface) so it is assignable to Record<string, string>.
+export type SignatureHeaders = {
   "content-digest"?: string;
   "signature-input": string;
   signature: string;
-}
+};
 
 export interface SignatureResult {
   /** The headers to add to the request. */
