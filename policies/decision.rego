@@ -13,11 +13,16 @@ decision := {
 	"obligations": obligation,
 }
 
-deny contains msg if {
-	not input.phase in {"token", "call"}
-	msg := "the policy input has no valid phase (token or call)"
-}
+# Each check is a named rule so that `not` sees a missing input member as
+# false. (`not is_object(input.agent)` would itself be undefined, and allow.)
+deny contains "the policy input has no valid phase (token or call)" if not valid_phase
 
-deny contains "the policy input has no agent" if not is_object(input.agent)
+deny contains "the policy input has no agent" if not has_agent
 
-deny contains "the policy input names no tool" if not is_string(input.tool)
+deny contains "the policy input names no tool" if not has_tool
+
+valid_phase if input.phase in {"token", "call"}
+
+has_agent if is_object(input.agent)
+
+has_tool if is_string(input.tool)

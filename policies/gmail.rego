@@ -12,19 +12,37 @@ gmail_send if {
 	input.action == "messages.send"
 }
 
+gmail_allowed_domains := object.get(object.get(settings, "gmail", {}), "allowed_recipient_domains", [])
+
+gmail_recipient_fields := ["to", "cc", "bcc"]
+
+gmail_body := body if {
+	body := input.request.body
+	is_object(body)
+}
+
 gmail_recipients := [recipient |
-	some field in ["to", "cc", "bcc"]
-	some recipient in object.get(input.request.body, field, [])
+	some field in gmail_recipient_fields
+	some recipient in object.get(gmail_body, field, [])
 ]
 
 deny contains "the message's recipients could not be read" if {
 	gmail_send
-	not is_object(input.request.body)
+	not gmail_body
+}
+
+# A recipient field that is not a list would be skipped by the checks below.
+deny contains msg if {
+	gmail_send
+	some field in gmail_recipient_fields
+	value := gmail_body[field]
+	not is_array(value)
+	msg := sprintf("the message's %s field must be a list of addresses", [field])
 }
 
 deny contains "the message names no recipients" if {
 	gmail_send
-	is_object(input.request.body)
+	gmail_body
 	count(gmail_recipients) == 0
 }
 
@@ -39,7 +57,7 @@ deny contains msg if {
 	gmail_send
 	some recipient in gmail_recipients
 	domain := email_domain(recipient)
-	not host_in(domain, settings.gmail.allowed_recipient_domains)
+	not host_in(domain, gmail_allowed_domains)
 	msg := sprintf("recipient domain %s is not allowed", [domain])
 }
 

@@ -6,6 +6,12 @@
 # block_hosts (same matching; the block-list wins).
 package agentgw
 
+http_settings := object.get(settings, "http", {})
+
+http_allow_hosts := object.get(http_settings, "allow_hosts", [])
+
+http_block_hosts := object.get(http_settings, "block_hosts", [])
+
 http_fetch if {
 	input.phase == "call"
 	input.tool == "http"
@@ -38,12 +44,12 @@ deny contains msg if {
 
 deny contains msg if {
 	http_fetch
-	host_in(http_host, settings.http.block_hosts)
+	host_in(http_host, http_block_hosts)
 	msg := sprintf("host %s is blocked", [http_host])
 }
 
 deny contains msg if {
 	http_fetch
-	not host_in(http_host, settings.http.allow_hosts)
+	not host_in(http_host, http_allow_hosts)
 	msg := sprintf("host %s is not on the allow-list", [http_host])
 }

@@ -3,7 +3,15 @@
 # Host-name matching and the settings profiles (role, agent) that apply to a request.
 package agentgw
 
-settings := data.settings
+# Settings read with object.get and a default, so that a missing setting reads
+# as empty rather than undefined (an undefined value in a `not` would allow).
+settings := data.settings if {
+	is_object(data.settings)
+} else := {}
+
+roles := object.get(settings, "roles", {})
+
+agent_settings := object.get(settings, "agents", {})
 
 # Profiles are the named groups of settings that apply to this agent: the one for
 # its role (agent metadata.role) and the one for the agent itself
@@ -11,12 +19,12 @@ settings := data.settings
 # all of them, so a per-agent rule can only narrow what the role allows.
 profiles[label] := profile if {
 	role := agent_role
-	profile := settings.roles[role]
+	profile := roles[role]
 	label := sprintf("role %s", [role])
 }
 
 profiles[label] := profile if {
-	profile := settings.agents[input.agent.id]
+	profile := agent_settings[input.agent.id]
 	label := sprintf("agent %s", [input.agent.id])
 }
 
@@ -27,7 +35,7 @@ agent_role := role if {
 
 deny contains msg if {
 	role := agent_role
-	not settings.roles[role]
+	not roles[role]
 	msg := sprintf("agent role %s is not defined in the policy settings", [role])
 }
 

@@ -4,7 +4,11 @@
 # (else ["default"]) bytes, as declared by its content-length header.
 package agentgw
 
-max_body_bytes := object.get(settings.max_body_bytes, input.tool, settings.max_body_bytes.default)
+body_limits := object.get(settings, "max_body_bytes", {})
+
+max_body_bytes := limit if {
+	limit := body_limits[input.tool]
+} else := body_limits.default
 
 deny contains msg if {
 	input.phase == "call"

@@ -10,11 +10,16 @@ openai_model_actions := {"chat.completions.create", "responses.create", "embeddi
 # The fields through which the OpenAI APIs let a caller ask for output tokens.
 openai_token_fields := ["max_tokens", "max_completion_tokens", "max_output_tokens"]
 
+openai_tiers := object.get(object.get(settings, "openai", {}), "tiers", {})
+
 openai_tier := input.agent.tier if {
-	settings.openai.tiers[input.agent.tier]
+	openai_tiers[input.agent.tier]
 } else := "default"
 
-openai_limits := settings.openai.tiers[openai_tier]
+openai_limits := object.get(openai_tiers, openai_tier, {})
+
+# No models configured for the tier means no model is allowed.
+openai_models := object.get(openai_limits, "models", [])
 
 openai_call if {
 	input.phase == "call"
@@ -22,26 +27,30 @@ openai_call if {
 	input.action in openai_model_actions
 }
 
+openai_model := model if {
+	model := input.request.body.model
+	is_string(model)
+}
+
 deny contains msg if {
 	openai_call
-	not is_string(input.request.body.model)
+	not openai_model
 	msg := "the OpenAI request must name a model"
 }
 
 deny contains msg if {
 	openai_call
-	model := input.request.body.model
-	is_string(model)
-	not model in openai_limits.models
-	msg := sprintf("model %s is not allowed for tier %s", [model, openai_tier])
+	not openai_model in openai_models
+	msg := sprintf("model %s is not allowed for tier %s", [openai_model, openai_tier])
 }
 
 deny contains msg if {
 	openai_call
 	some field in openai_token_fields
 	requested := input.request.body[field]
-	not token_count_within(requested, openai_limits.max_tokens)
-	msg := sprintf("%s must be a number no greater than %d for tier %s", [field, openai_limits.max_tokens, openai_tier])
+	cap := openai_limits.max_tokens
+	not token_count_within(requested, cap)
+	msg := sprintf("%s must be a number no greater than %d for tier %s", [field, cap, openai_tier])
 }
 
 token_count_within(n, cap) if {

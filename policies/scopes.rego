@@ -6,9 +6,17 @@
 # a stated intent of at least data.settings.min_intent_length characters.
 package agentgw
 
+# The agent's ceiling; none reads as empty, so every scope is beyond it.
+agent_scopes := scopes if {
+	scopes := input.agent.scopes
+	is_array(scopes)
+} else := []
+
+sensitive_scopes := object.get(settings, "sensitive_scopes", [])
+
 deny contains msg if {
 	some scope in input.scopes
-	not scope in input.agent.scopes
+	not scope in agent_scopes
 	msg := sprintf("scope %s is beyond this agent's ceiling", [scope])
 }
 
@@ -28,7 +36,7 @@ deny contains msg if {
 deny contains msg if {
 	input.phase == "token"
 	some scope in input.scopes
-	scope in settings.sensitive_scopes
+	scope in sensitive_scopes
 	not intent_stated
 	msg := sprintf(
 		"scope %s is sensitive: state an intent of at least %d characters",

@@ -5,15 +5,17 @@
 # the tools further.
 package agentgw
 
+enabled_tools := object.get(settings, "tools", {})
+
 deny contains msg if {
 	is_string(input.tool)
-	not settings.tools[input.tool]
+	not enabled_tools[input.tool]
 	msg := sprintf("tool %s is not enabled by the policy", [input.tool])
 }
 
 deny contains msg if {
 	is_string(input.action)
-	actions := settings.tools[input.tool].actions
+	actions := object.get(enabled_tools[input.tool], "actions", [])
 	not input.action in actions
 	msg := sprintf("action %s of tool %s is not on the policy's allow-list", [input.action, input.tool])
 }

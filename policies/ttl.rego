@@ -6,7 +6,16 @@
 # lives longer.
 package agentgw
 
-ttl_limits contains object.get(settings.max_ttl_seconds, input.tool, settings.max_ttl_seconds.default)
+tool_ttl_limits := object.get(settings, "max_ttl_seconds", {})
+
+ttl_limits contains seconds if {
+	seconds := tool_ttl_limits[input.tool]
+}
+
+ttl_limits contains seconds if {
+	not tool_ttl_limits[input.tool]
+	seconds := tool_ttl_limits.default
+}
 
 ttl_limits contains seconds if {
 	some profile in profiles
