@@ -78,6 +78,9 @@ describe("createToolTokenVerifier", () => {
     assert.deepEqual(verified.claims, minted.claims);
     assert.deepEqual(verified.scopes, ["openai:chat", "openai:embeddings"]);
     assert.equal(verified.signingKid, keyRing.current().kid);
+    // The result is shared with later calls through the cache, so nobody may change it.
+    assert.ok(Object.isFrozen(verified.claims) && Object.isFrozen(verified.claims.cnf));
+    assert.ok(Object.isFrozen(verified.scopes));
   });
 
   it("refuses a token for another tool (token_invalid)", async () => {

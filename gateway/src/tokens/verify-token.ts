@@ -32,11 +32,12 @@ export interface ExpectedBinding {
   kid: string;
 }
 
+/** Shared with later calls of the same token (cached), hence read-only. */
 export interface VerifiedToolToken {
-  claims: ToolTokenClaims;
-  scopes: string[];
+  readonly claims: Readonly<ToolTokenClaims>;
+  readonly scopes: readonly string[];
   /** The gateway key that signed the token. */
-  signingKid: string;
+  readonly signingKid: string;
 }
 
 export interface ToolTokenVerifier {
@@ -89,7 +90,9 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
       const claims = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "payload")))];
       throw new GatewayError("token_invalid", `the token's claims are malformed: ${claims.join(", ")}`);
     }
-    return { claims: parsed.data, scopes: splitScopes(parsed.data.scope), signingKid };
+    // Frozen because the same object is handed to every call that hits the cache.
+    const claims = Object.freeze({ ...parsed.data, cnf: Object.freeze({ ...parsed.data.cnf }) });
+    return Object.freeze({ claims, scopes: Object.freeze(splitScopes(claims.scope)), signingKid });
   }
 
   return {
