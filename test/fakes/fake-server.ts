@@ -138,6 +138,8 @@ export async function startFakeServer(spec: FakeServerSpec): Promise<FakeServer>
     try {
       return await spec.handle(record, signal);
     } catch (error) {
+      // A handler waiting on `signal` throws when the client leaves; nothing will be written then.
+      if (signal.aborted) return spec.errorReply(499, "Client closed the request", record);
       // A bug in the fake itself: say so loudly rather than hide it behind a plausible answer.
       console.error("fake upstream handler failed:", error);
       return spec.errorReply(500, "The fake upstream failed; see the test output", record);
@@ -179,15 +181,18 @@ export async function startFakeServer(spec: FakeServerSpec): Promise<FakeServer>
       res.end();
       return;
     }
-    const bytes =
-      "json" in reply
+    // 204 and 304 carry no body and must not declare a length (RFC 9110 §8.6).
+    const bodiless = reply.status === 204 || reply.status === 304;
+    const bytes = bodiless
+      ? Buffer.alloc(0)
+      : "json" in reply
         ? Buffer.from(JSON.stringify(reply.json))
         : Buffer.from(reply.body as string | Uint8Array);
     const headers: ReplyHeaders = { ...reply.headers };
     if ("json" in reply && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
       headers["Content-Type"] = "application/json; charset=utf-8";
     }
-    headers["Content-Length"] = String(bytes.length);
+    if (!bodiless) headers["Content-Length"] = String(bytes.length);
     res.writeHead(reply.status, headers);
     if (dropAfterChunks !== undefined) {
       res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => drop());
