@@ -37,14 +37,14 @@ function run(command, args, options = {}) {
 }
 
 function systemPython() {
-  const candidates = process.env.PYTHON ? [process.env.PYTHON] : isWindows ? ["py", "python"] : ["python3"];
+  const candidates = isWindows ? ["py", "python"] : ["python3"];
   for (const candidate of candidates) {
     const probe = spawnSync(candidate, ["-c", "import sys; assert sys.version_info >= (3, 10)"], {
       stdio: "ignore",
     });
     if (probe.status === 0) return candidate;
   }
-  throw new Error("Python 3.10 or newer is needed (set PYTHON to its path if it is not python3)");
+  throw new Error(`Python 3.10 or newer is needed as ${candidates.join(" or ")} on the PATH`);
 }
 
 function pyprojectHash() {

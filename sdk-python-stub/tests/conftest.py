@@ -1,0 +1,133 @@
+"""Shared fixtures: the agent key, a fake gateway on 127.0.0.1, and the helper that starts
+the real gateway process for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from agentgw import KeyPair, generate_key_pair
+from fake_gateway import FakeGateway
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VECTORS_DIR = REPO_ROOT / "test" / "vectors"
+GATEWAY_MAIN = REPO_ROOT / "gateway" / "dist" / "main.js"
+
+
+@pytest.fixture
+def key_pair() -> KeyPair:
+    return generate_key_pair()
+
+
+@pytest.fixture
+def fake_gateway(key_pair: KeyPair) -> Iterator[FakeGateway]:
+    gateway = FakeGateway(key_pair.public_key).start()
+    try:
+        yield gateway
+    finally:
+        gateway.stop()
+
+
+# -- the real gateway process (end-to-end) ------------------------------------------------------
+
+
+@dataclass
+class GatewayProcess:
+    """A running ``node gateway/dist/main.js`` with its own data dir and admin token."""
+
+    url: str
+    admin_token: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def admin(self, method: str, path: str, json: Any = None) -> httpx.Response:
+        return httpx.request(
+            method, self.url + path, json=json, headers={"authorization": f"Bearer {self.admin_token}"}
+        )
+
+    def register_agent(
+        self, key_pair: KeyPair, scopes: list[str], name: str = "python-e2e"
+    ) -> dict[str, Any]:
+        response = self.admin(
+            "POST",
+            "/admin/agents",
+            {"name": name, "publicKey": key_pair.public_key_b64url(), "scopes": scopes},
+        )
+        assert response.status_code == 201, response.text
+        agent: dict[str, Any] = response.json()
+        return agent
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_gateway_process(data_dir: Path, extra_env: dict[str, str] | None = None) -> GatewayProcess:
+    """Starts the built gateway on a free loopback port and waits for ``GET /readyz`` = 200."""
+    if not GATEWAY_MAIN.exists():
+        raise FileNotFoundError(f"{GATEWAY_MAIN} is missing: run `npm run build` first")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    admin_token = secrets.token_urlsafe(32)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "AGENTGW_PUBLIC_URL": url,
+        "AGENTGW_DATA_DIR": str(data_dir),
+        "AGENTGW_ADMIN_TOKEN": admin_token,
+        **(extra_env or {}),
+    }
+    log_path = data_dir / "gateway.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            ["node", str(GATEWAY_MAIN)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    running = GatewayProcess(url, admin_token, process, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}:\n{running.log()}")
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return running
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    running.stop()
+    raise TimeoutError(f"gateway not ready within 30 s:\n{running.log()}")
+
+
+@pytest.fixture
+def gateway_process(tmp_path: Path) -> Iterator[GatewayProcess]:
+    """The real gateway for end-to-end tests (needs ``npm run build``)."""
+    running = start_gateway_process(tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
