@@ -87,8 +87,8 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
     }
     const parsed = toolTokenClaimsSchema.safeParse(payload);
     if (!parsed.success) {
-      const claims = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "payload")))];
-      throw new GatewayError("token_invalid", `the token's claims are malformed: ${claims.join(", ")}`);
+      const badClaims = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "payload")))];
+      throw new GatewayError("token_invalid", `the token's claims are malformed: ${badClaims.join(", ")}`);
     }
     // Frozen because the same object is handed to every call that hits the cache.
     const claims = Object.freeze({ ...parsed.data, cnf: Object.freeze({ ...parsed.data.cnf }) });
