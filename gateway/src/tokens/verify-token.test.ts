@@ -80,7 +80,9 @@ describe("createToolTokenVerifier", () => {
     assert.equal(verified.signingKid, keyRing.current().kid);
     // The result is shared with later calls through the cache, so nobody may change it.
     assert.ok(Object.isFrozen(verified.claims) && Object.isFrozen(verified.claims.cnf));
-    assert.ok(Object.isFrozen(verified.scopes));
+    verified.scopes.push("gmail:send"); // a caller's own copy: the cached entry is unaffected
+    const again = await verifier.verify(minted.token, { tool: "openai", kid });
+    assert.deepEqual(again.scopes, ["openai:chat", "openai:embeddings"]);
   });
 
   it("refuses a token for another tool (token_invalid)", async () => {

@@ -32,10 +32,11 @@ export interface ExpectedBinding {
   kid: string;
 }
 
-/** Shared with later calls of the same token (cached), hence read-only. */
 export interface VerifiedToolToken {
+  /** Shared with later calls of the same token (cached), hence frozen. */
   readonly claims: Readonly<ToolTokenClaims>;
-  readonly scopes: readonly string[];
+  /** The caller's own copy. */
+  scopes: string[];
   /** The gateway key that signed the token. */
   readonly signingKid: string;
 }
@@ -90,9 +91,9 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
       const badClaims = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0] ?? "payload")))];
       throw new GatewayError("token_invalid", `the token's claims are malformed: ${badClaims.join(", ")}`);
     }
-    // Frozen because the same object is handed to every call that hits the cache.
+    // Frozen because the same claims are handed to every call that hits the cache.
     const claims = Object.freeze({ ...parsed.data, cnf: Object.freeze({ ...parsed.data.cnf }) });
-    return Object.freeze({ claims, scopes: Object.freeze(splitScopes(claims.scope)), signingKid });
+    return { claims, scopes: splitScopes(claims.scope), signingKid };
   }
 
   return {
@@ -132,7 +133,7 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
       if ((await tokenStore.revokedAt(claims.jti)) !== null) {
         throw new GatewayError("token_revoked", "the token has been revoked");
       }
-      return verified;
+      return { ...verified, scopes: [...verified.scopes] };
     },
   };
 }
