@@ -85,13 +85,14 @@ export async function startFakeServer(spec: FakeServerSpec): Promise<FakeServer>
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const controller = new AbortController();
+    const arrivedAt = Date.now();
     let body: Buffer | "too-large";
     try {
       body = await readBody(req);
     } catch {
       return; // The client went away while sending its body; there is nobody to answer.
     }
-    const record = recordRequest(req, body === "too-large" ? "" : body.toString("utf8"));
+    const record = recordRequest(req, body === "too-large" ? "" : body.toString("utf8"), arrivedAt);
     received.push(record);
     res.on("finish", () => {
       if (record.outcome === "pending") record.outcome = "completed";

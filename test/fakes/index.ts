@@ -1,4 +1,7 @@
 // Fake upstream tools for end-to-end tests and the demo; each speaks its real tool's wire format.
+
+export type { AllFakes, AllFakesOptions } from "./all-fakes.js";
+export { startAllFakes } from "./all-fakes.js";
 export type { FakeGmail, FakeGmailOptions, SeedMessage, SentMessage } from "./fake-gmail.js";
 export { startFakeGmail } from "./fake-gmail.js";
 export type {

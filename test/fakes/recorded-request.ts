@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 
 /** What the fake did with a request. */
 export type Outcome =
-  /** Still being handled (or delayed). */
+  /** Not finished: still being handled or delayed, or the client left first (see `clientDisconnected`). */
   | "pending"
   /** A full response was written. */
   | "completed"
@@ -57,8 +57,8 @@ export function parseJsonOrUndefined(text: string): unknown {
   }
 }
 
-/** Builds the record for a request whose body has been read. */
-export function recordRequest(req: IncomingMessage, bodyText: string): RecordedRequest {
+/** Builds the record for a request whose body has been read; `time` is when its head arrived. */
+export function recordRequest(req: IncomingMessage, bodyText: string, time: number): RecordedRequest {
   const url = req.url ?? "/";
   const parsed = new URL(url, "http://fake.invalid");
   let path = parsed.pathname;
@@ -75,7 +75,7 @@ export function recordRequest(req: IncomingMessage, bodyText: string): RecordedR
     headers: flattenHeaders(req),
     body: bodyText,
     json: parseJsonOrUndefined(bodyText),
-    time: Date.now(),
+    time,
     status: undefined,
     outcome: "pending",
     clientDisconnected: false,
