@@ -105,14 +105,16 @@ def sign_request(
     created: int | None = None,
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
     nonce: str | None = None,
+    tag: str | None = None,
     clock: Callable[[], float] = time.time,
 ) -> Signature:
     """Sign a request with the contract profile.
 
     Covers ``@method``, ``@authority``, ``@path``, ``@query`` (when the URL has one),
-    ``content-digest`` (when there is a body; the digest is computed here) and ``authorization``
-    (when ``headers`` has it). Parameters, in order: ``created``, ``expires`` (created +
-    ``ttl_seconds``), ``nonce``, ``keyid``, ``alg="ed25519"``. Returns the headers to add.
+    ``content-digest`` (when there is a non-empty body; the digest is computed here) and
+    ``authorization`` (when ``headers`` has it). Parameters, in order: ``created``, ``expires``
+    (created + ``ttl_seconds``), ``nonce``, ``keyid``, ``alg="ed25519"``, then ``tag`` if given.
+    Returns the headers to add.
     """
     if not 0 < ttl_seconds <= MAX_TTL_SECONDS:
         raise ValueError(f"ttl_seconds must be between 1 and {MAX_TTL_SECONDS}, got {ttl_seconds}")
@@ -131,6 +133,8 @@ def sign_request(
         "keyid": key_pair.kid,
         "alg": "ed25519",
     }
+    if tag is not None:
+        params["tag"] = tag
     signed = create_signature(key_pair, SignedRequest(method, url, fields, body), components, params, label)
     return Signature(
         signature_input=signed.signature_input,
