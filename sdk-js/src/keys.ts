@@ -64,7 +64,7 @@ export async function keyPairFromJwk(jwk: unknown): Promise<AgentKeyPair> {
     throw new InvalidPublicKeyError("expected a private OKP JWK with crv Ed25519 and d");
   }
   const seed = fromBase64Url(jwk.d);
-  if (!seed || seed.length !== 32) throw new InvalidPublicKeyError("JWK d must be 32 bytes of base64url");
+  if (seed?.length !== 32) throw new InvalidPublicKeyError("JWK d must be 32 bytes of base64url");
   const pair = await keyPairFromSecretKey(seed);
   if (typeof jwk.x === "string" && jwk.x !== toBase64Url(pair.publicKey)) {
     throw new InvalidPublicKeyError("JWK x does not belong to d");

@@ -1,0 +1,118 @@
+// Typed errors for gateway answers (RFC 9457 problem+json, CONTRACT.md §7). Callers switch
+// on `code`; subclasses carry the data a caller acts on (reasons, when to retry).
+
+/** The contract's error codes, plus `unexpected_response` for answers that are not a problem. */
+export const ERROR_CODES = [
+  "signature_missing",
+  "signature_invalid",
+  "signature_expired",
+  "replay_detected",
+  "digest_mismatch",
+  "unknown_key",
+  "agent_suspended",
+  "token_missing",
+  "token_invalid",
+  "token_expired",
+  "token_revoked",
+  "token_key_mismatch",
+  "scope_missing",
+  "policy_denied",
+  "rate_limited",
+  "unknown_tool",
+  "invalid_request",
+  "payload_too_large",
+  "upstream_timeout",
+  "upstream_unavailable",
+  "upstream_error",
+  "unauthorized",
+  "not_found",
+  "conflict",
+  "unexpected_response",
+] as const;
+
+/** A known code, or another string a newer gateway may send (kept, never dropped). */
+export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  requestId?: string;
+  reasons?: string[];
+  [extension: string]: unknown;
+}
+
+export class AgentGatewayError extends Error {
+  override name = "AgentGatewayError";
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly problem: Problem;
+  readonly requestId: string | undefined;
+
+  constructor(code: ErrorCode, status: number, problem: Problem, requestId?: string) {
+    super(`${code}: ${problem.detail ?? problem.title ?? `HTTP ${status}`}`);
+    this.code = code;
+    this.status = status;
+    this.problem = problem;
+    this.requestId = requestId;
+  }
+}
+
+export class PolicyDeniedError extends AgentGatewayError {
+  override name = "PolicyDeniedError";
+  /** Why the policy said no, as the policy wrote it. */
+  readonly reasons: string[];
+  constructor(status: number, problem: Problem, requestId?: string) {
+    super("policy_denied", status, problem, requestId);
+    this.reasons = Array.isArray(problem.reasons) ? problem.reasons.filter((r) => typeof r === "string") : [];
+  }
+}
+
+export class RateLimitedError extends AgentGatewayError {
+  override name = "RateLimitedError";
+  /** Seconds to wait before retrying (from Retry-After), or null when the gateway did not say. */
+  readonly retryAfter: number | null;
+  constructor(status: number, problem: Problem, retryAfter: number | null, requestId?: string) {
+    super("rate_limited", status, problem, requestId);
+    this.retryAfter = retryAfter;
+  }
+}
+
+type HeaderSource = Headers | Readonly<Record<string, string | undefined>> | undefined;
+
+function header(headers: HeaderSource, name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  if (typeof Headers !== "undefined" && headers instanceof Headers) return headers.get(name) ?? undefined;
+  const record = headers as Readonly<Record<string, string | undefined>>;
+  const key = Object.keys(record).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : record[key];
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | null {
+  if (value === undefined) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/** Maps an error answer to its typed error. `body` is the parsed JSON (or anything else). */
+export function fromProblem(status: number, body: unknown, headers?: HeaderSource): AgentGatewayError {
+  const problem: Problem =
+    typeof body === "object" && body !== null && !Array.isArray(body)
+      ? (body as Problem)
+      : { title: `HTTP ${status}`, detail: typeof body === "string" ? body.slice(0, 500) : undefined };
+  const code = typeof problem.code === "string" ? problem.code : "unexpected_response";
+  const requestId =
+    typeof problem.requestId === "string"
+      ? problem.requestId
+      : (header(headers, "x-request-id") ?? undefined);
+  if (code === "policy_denied") return new PolicyDeniedError(status, problem, requestId);
+  if (code === "rate_limited" || (status === 429 && code === "unexpected_response")) {
+    return new RateLimitedError(status, problem, parseRetryAfter(header(headers, "retry-after")), requestId);
+  }
+  return new AgentGatewayError(code, status, problem, requestId);
+}
