@@ -99,11 +99,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const apiKey = options.apiKey ?? `sk-fake-${randomBytes(18).toString("base64url")}`;
   if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("apiKey must be a non-empty string");
   const models = options.models ?? DEFAULT_MODELS;
+  if (!Array.isArray(models) || !models.every((m) => typeof m === "string" && m !== "")) {
+    throw new TypeError("models must be an array of non-empty strings");
+  }
   const defaultDimensions = options.embeddingDimensions ?? 16;
   if (!Number.isInteger(defaultDimensions) || defaultDimensions < 1) {
     throw new RangeError("embeddingDimensions must be a positive integer");
   }
-  const initial: Required<Pick<OpenAiScript, "chunkDelayMs">> & OpenAiScript = {
+  const initial: OpenAiScript & { chunkDelayMs: number } = {
     reply: options.reply,
     chunkDelayMs: options.chunkDelayMs ?? 20,
     streamDeltas: options.streamDeltas,
@@ -253,8 +256,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     if (denied) return denied;
     const postRoute = request.method === "POST" ? postRoutes[request.path] : undefined;
     if (postRoute) return post(postRoute, request, signal);
-    if (request.method === "GET" && request.path === "/v1/models")
+    if (request.method === "GET" && request.path === "/v1/models") {
       return { status: 200, json: { object: "list", data: models.map(modelObject) } };
+    }
     const modelId = /^\/v1\/models\/(.+)$/.exec(request.path)?.[1];
     if (request.method === "GET" && modelId !== undefined) {
       if (models.includes(modelId)) return { status: 200, json: modelObject(modelId) };

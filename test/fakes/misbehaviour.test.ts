@@ -76,14 +76,15 @@ describe("scripted misbehaviour", () => {
   });
 
   it("delays every response by the scripted time until reset", async () => {
-    website.behave({ delayMs: 150 });
+    website.behave({ delayMs: 300 });
     const started = Date.now();
     await (await fetch(`${website.url}/page`)).text();
-    assert.ok(Date.now() - started >= 140);
+    await (await fetch(`${website.url}/json`)).text();
+    assert.ok(Date.now() - started >= 590, "both answers were delayed");
     website.reset();
     const again = Date.now();
     await (await fetch(`${website.url}/page`)).text();
-    assert.ok(Date.now() - again < 140);
+    assert.ok(Date.now() - again < 290, "reset turns the delay off");
   });
 
   it("drops a stream mid-way: the client sees the first chunks, then an error", async () => {
