@@ -1,6 +1,8 @@
 """AgentGatewayAuth on real httpx / httpx2 clients against a local server that checks the
 signature of what it received (sync, async, and the official openai client)."""
 
+import json
+
 import httpx
 import httpx2
 import openai
@@ -127,3 +129,34 @@ def test_official_openai_client_goes_through_the_gateway(
     assert call.signature is not None
     assert "authorization" in call.signature.components
     assert call.json()["messages"] == [{"role": "user", "content": "hi"}]
+
+
+def test_openai_streaming_through_the_hook(key_pair: KeyPair, fake_gateway: FakeGateway) -> None:
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"content": "hel"}, "finish_reason": None}],
+    }
+    events = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    fake_gateway.route("POST", "/v1/tokens", token_route)
+    fake_gateway.route(
+        "POST",
+        "/v1/tools/openai/v1/chat/completions",
+        lambda r: FakeResponse(200, events, content_type="text/event-stream"),
+    )
+    with AgentGateway(fake_gateway.url, key_pair) as gateway:
+        client = openai.OpenAI(
+            base_url=gateway.tool_url("openai") + "/v1",
+            api_key="replaced-by-the-tool-token",
+            http_client=httpx2.Client(
+                auth=Httpx2AgentGatewayAuth.for_tool(gateway, "openai", ["openai:chat"])
+            ),
+            max_retries=0,
+        )
+        stream = client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        assert [c.choices[0].delta.content for c in stream] == ["hel"]
+    assert fake_gateway.calls("/v1/tools/openai/v1/chat/completions")[0].json()["stream"] is True
