@@ -1,0 +1,138 @@
+// The gateway's rate limits: per agent, per agent+tool and per source IP for
+// unauthenticated failures, configured per tier (config.rateLimits). The
+// pipeline's rate-limit stage calls checkAgent after the policy has allowed the
+// call (so denied calls use no quota) and adds the returned headers to the response.
+import type { Config } from "../config.js";
+import { GatewayError } from "../errors.js";
+import { createFlexibleRateLimiter } from "./flexible-rate-limiter.js";
+import {
+  assertRateRule,
+  type RateLimiter,
+  type RateLimitResult,
+  type RatePolicyName,
+  type RateRule,
+} from "./rate-limiter.js";
+import { type RateLimitHeaders, rateLimitHeaders, refusalHeaders } from "./ratelimit-headers.js";
+
+export type RateLimitsConfig = Pick<Config, "rateLimits">;
+
+/** A policy obligation (`obligations.rate_limit`): replaces the agent+tool rule for this call. */
+export interface RateLimitOverride {
+  points: number;
+  duration_seconds: number;
+}
+
+export interface RateLimitedAgent {
+  id: string;
+  tier: string;
+}
+
+export interface RateLimits {
+  /**
+   * Counts one call of `agent` (to `tool`, when it is a tool call). Resolves to the
+   * headers to add to the response; throws GatewayError("rate_limited") with
+   * Retry-After, RateLimit-Policy and RateLimit headers when over a limit.
+   */
+  checkAgent(
+    agent: RateLimitedAgent,
+    tool?: string | null,
+    override?: RateLimitOverride | null,
+  ): Promise<RateLimitHeaders>;
+  /** Counts one unauthenticated failure from `ip`; throws rate_limited when over the limit. */
+  checkUnauthenticatedIp(ip: string): Promise<RateLimitHeaders>;
+}
+
+export interface RateLimitsOptions {
+  /** Defaults to an in-memory rate-limiter-flexible limiter. */
+  limiter?: RateLimiter;
+  /** Called with the policy that refused a request, e.g. to count rate-limit hits in metrics. */
+  onRefused?: (policy: RatePolicyName) => void;
+}
+
+/** CONTRACT.md §8: unless configured, each agent may make 600 requests a minute with bursts of 100. */
+const CONTRACT_DEFAULT_PER_AGENT = { points: 600, windowSeconds: 60, burst: 100 } as const;
+
+interface TierRules {
+  agent: RateRule;
+  agentTool: RateRule | null;
+}
+
+export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOptions = {}): RateLimits {
+  const limiter = options.limiter ?? createFlexibleRateLimiter();
+  const onRefused = options.onRefused ?? (() => {});
+
+  // Resolve every tier's rules once, and refuse to start with a rule that cannot be enforced.
+  const tiers = new Map<string, TierRules>();
+  for (const [tier, spec] of Object.entries(config.rateLimits.tiers)) {
+    const rules: TierRules = {
+      agent: { name: "agent", ...spec.perAgent },
+      agentTool: spec.perTool ? { name: "agent-tool", ...spec.perTool } : null,
+    };
+    assertRateRule(rules.agent, `rateLimits.tiers.${tier}.perAgent`);
+    if (rules.agentTool) assertRateRule(rules.agentTool, `rateLimits.tiers.${tier}.perTool`);
+    tiers.set(tier, rules);
+  }
+  const fallback: TierRules = tiers.get("default") ?? {
+    agent: { name: "agent", ...CONTRACT_DEFAULT_PER_AGENT },
+    agentTool: null,
+  };
+  const ipRule: RateRule = { name: "ip", ...config.rateLimits.unauthenticatedPerIp };
+  assertRateRule(ipRule, "rateLimits.unauthenticatedPerIp");
+
+  function refuse(refused: RateLimitResult): never {
+    onRefused(refused.policyName);
+    const headers = refusalHeaders(refused);
+    throw new GatewayError(
+      "rate_limited",
+      `rate limit "${refused.policyName}" exceeded; retry after ${headers["Retry-After"]} s`,
+      { headers },
+    );
+  }
+
+  return {
+    async checkAgent(agent, tool, override) {
+      const rules = tiers.get(agent.tier) ?? fallback;
+      const agentResult = await limiter.consume(agentKey(agent.id), rules.agent);
+      if (!agentResult.allowed) refuse(agentResult);
+      if (!tool) return rateLimitHeaders([agentResult]);
+
+      const toolRule = override ? overrideRule(override) : rules.agentTool;
+      if (!toolRule) return rateLimitHeaders([agentResult]);
+      const key = agentToolKey(agent.id, tool);
+      const toolResult = await limiter.consume(key, toolRule);
+      if (!toolResult.allowed) {
+        // The call is refused as a whole, so it must not use the agent's quota either.
+        await limiter.refund(agentKey(agent.id), rules.agent);
+        refuse(toolResult);
+      }
+      return rateLimitHeaders([agentResult, toolResult]);
+    },
+
+    async checkUnauthenticatedIp(ip) {
+      const ipResult = await limiter.consume(`ip\u0000${ip}`, ipRule);
+      if (!ipResult.allowed) refuse(ipResult);
+      return rateLimitHeaders([ipResult]);
+    },
+  };
+}
+
+/** A policy's rule is exact: its whole quota may be used at once. */
+function overrideRule(override: RateLimitOverride): RateRule {
+  const rule: RateRule = {
+    name: "agent-tool",
+    points: override.points,
+    windowSeconds: override.duration_seconds,
+    burst: override.points,
+  };
+  assertRateRule(rule, "obligations.rate_limit");
+  return rule;
+}
+
+// NUL cannot occur in agent ids, tool names or addresses, so keys never collide.
+function agentKey(agentId: string): string {
+  return `agent\u0000${agentId}`;
+}
+
+function agentToolKey(agentId: string, tool: string): string {
+  return `agent-tool\u0000${agentId}\u0000${tool}`;
+}
