@@ -1,8 +1,15 @@
 // createApp(deps) builds the HTTP application and never listens: main.ts wires
-// config, store and policy and listens; tests call it in-process.
+// config, store and services and listens; tests call it in-process.
+//
+// A tool call reads like the README's sentence:
+//   verify the proof → find the agent → resolve the tool call → check the token
+//   → ask the policy → limit → forward → record
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { agentRoutes } from "./admin/agents.js";
+import { policyAdminRoutes } from "./admin/policy.js";
+import { recordRoutes } from "./admin/records.js";
+import { tokenAdminRoutes } from "./admin/tokens.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config.js";
 import { requireAdmin } from "./http/bearer-auth.js";
@@ -11,7 +18,17 @@ import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
 import { expressPath, type Route, type RouteAuth, runRoute } from "./http/route.js";
+import type { AuthorizeDeps } from "./pipeline/authorize.js";
+import { createCheckToken } from "./pipeline/check-token.js";
+import { createDecisionRecorder } from "./pipeline/record.js";
+import { createResolveAgent } from "./pipeline/resolve-agent.js";
+import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
+import { createToolCallHandler } from "./pipeline/tool-call.js";
+import { createVerifySignature } from "./pipeline/verify-signature.js";
+import { agentApiRoutes } from "./routes/agent-api.js";
 import { healthRoutes } from "./routes/health.js";
+import { toolCallRouteSpec } from "./routes/tool-call-spec.js";
+import type { Services } from "./services.js";
 import type { Store } from "./store/types.js";
 
 export const VERSION = "0.1.0";
@@ -20,14 +37,24 @@ export interface AppDeps {
   config: Config;
   store: Store;
   logger: Logger;
-  /** Unix seconds; injected so tests control time. */
-  nowSeconds?: () => number;
+  services: Services;
+  /** Clock in milliseconds; injected so tests control time. */
+  now?: () => number;
 }
 
 export function createApp(deps: AppDeps) {
-  const { config, store, logger } = deps;
-  const nowSeconds = deps.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
-  const audit = createAuditLog(store.audit, logger);
+  const { config, store, logger, services } = deps;
+  const now = deps.now ?? Date.now;
+  const nowSeconds = () => Math.floor(now() / 1000);
+  const audit = createAuditLog(store.audit, logger, () => new Date(now()));
+  const recorder = createDecisionRecorder({
+    decisions: store.decisions,
+    audit,
+    logger,
+    maxBodyBytes: config.decisionLog.maxBodyBytes,
+    policyRevision: () => services.policy.status()?.revision ?? null,
+  });
+  const authorizeDeps: AuthorizeDeps = { policy: services.policy, recorder, nowMs: now };
 
   const app = express();
   app.disable("x-powered-by");
@@ -37,15 +64,39 @@ export function createApp(deps: AppDeps) {
   app.set("query parser", "simple");
 
   const routes: Route[] = [
-    ...healthRoutes({ store, ready: async () => ({}) }),
+    ...healthRoutes({ store, ready: async () => ({ policy: services.policy.ready() }) }),
     ...agentRoutes({ store, audit, nowSeconds }),
+    ...tokenAdminRoutes({
+      revoker: services.revoker,
+      keyRing: services.keyRing,
+      agents: store.agents,
+      audit,
+    }),
+    ...policyAdminRoutes({ policy: services.policy, audit }),
+    ...recordRoutes({ decisions: store.decisions, audit: store.audit }),
+    ...agentApiRoutes({
+      ...authorizeDeps,
+      policy: services.policy,
+      keyRing: services.keyRing,
+      tokenStore: store.tokens,
+      connectors: services.connectors,
+      issuer: config.publicUrl,
+      maxTtlSeconds: config.tokens.maxTtlSeconds,
+    }),
   ];
-  const openapi = buildOpenApi(routes, { version: VERSION, serverUrl: config.publicUrl });
+  const openapi = buildOpenApi([...routes, toolCallRouteSpec], {
+    version: VERSION,
+    serverUrl: config.publicUrl,
+  });
 
+  const signed: RequestHandler[] = [
+    createVerifySignature({ verifier: services.signatureVerifier }),
+    createResolveAgent(store.agents),
+  ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
     admin: [requireAdmin(config.adminToken)],
-    signed: [],
+    signed,
     metrics: [],
   };
 
@@ -64,6 +115,18 @@ export function createApp(deps: AppDeps) {
       },
     );
   }
+  app.all(
+    "/v1/tools/*rest",
+    ...signed,
+    createResolveToolCall(),
+    createCheckToken(services.tokenVerifier),
+    createToolCallHandler({
+      ...authorizeDeps,
+      connectors: services.connectors,
+      limiter: services.limiter,
+      budgets: services.budgets,
+    }),
+  );
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;
@@ -82,6 +145,7 @@ function accessLog(logger: Logger): RequestHandler {
           path: req.path,
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
+          ...(res.locals.agent ? { agentId: res.locals.agent.id } : {}),
         },
         "request",
       );

@@ -7,7 +7,7 @@ export const ERROR_TABLE = {
   signature_invalid: { status: 401, title: "Request signature invalid" },
   signature_expired: { status: 401, title: "Request signature expired" },
   replay_detected: { status: 401, title: "Replayed request" },
-  digest_mismatch: { status: 400, title: "Content digest mismatch" },
+  digest_mismatch: { status: 401, title: "Content digest mismatch" },
   unknown_key: { status: 401, title: "Unknown signing key" },
   agent_suspended: { status: 403, title: "Agent suspended" },
   token_missing: { status: 401, title: "Tool token missing" },

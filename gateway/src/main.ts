@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { createServices } from "./services.js";
 import { openSqliteStore } from "./store/sqlite/open.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.log.level);
   const store = openSqliteStore({ dataDir: resolve(config.dataDir) });
-  const app = createApp({ config, store, logger });
+  const services = await createServices(config, store, logger);
+  const app = createApp({ config, store, logger, services });
 
   const server: Server = app.listen(config.port, config.host);
   await once(server, "listening");
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS).unref();
     server.close(async () => {
       clearTimeout(forced);
+      await services.close();
       await store.close();
       logger.info("stopped");
       process.exit(0);

@@ -129,12 +129,7 @@ describe("admin authentication", () => {
 });
 
 describe("bad input never gets a 500", () => {
-  const raw = async (
-    method: string,
-    path: string,
-    body: string,
-    contentType = "application/json",
-  ) => {
+  const raw = async (method: string, path: string, body: string, contentType = "application/json") => {
     const res = await fetch(gw.url + path, {
       method,
       headers: { authorization: `Bearer ${gw.adminToken}`, "content-type": contentType },

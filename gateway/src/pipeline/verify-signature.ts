@@ -1,0 +1,39 @@
+// Stage 1: verify the RFC 9421 proof on the exact bytes received.
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { GatewayError } from "../errors.js";
+import type { SignatureVerifier } from "../httpsig/verifier.js";
+import { timeStage } from "./locals.js";
+
+export interface VerifySignatureDeps {
+  verifier: SignatureVerifier;
+  /** Called on every failure with the caller's address, e.g. to rate-limit unauthenticated failures. */
+  onFailure?: (ip: string, error: GatewayError) => Promise<void>;
+}
+
+export function createVerifySignature({ verifier, onFailure }: VerifySignatureDeps): RequestHandler {
+  return async function verifySignature(req: Request, res: Response, next: NextFunction) {
+    const startedAt = process.hrtime.bigint();
+    try {
+      res.locals.signature = await verifier({
+        method: req.method,
+        // req.host honours "trust proxy" (X-Forwarded-Host only when the proxy is trusted).
+        authority: req.host ?? "",
+        pathAndQuery: req.originalUrl,
+        headers: req.headers,
+        rawBody: res.locals.rawBody,
+      });
+      timeStage(res.locals, "signature", startedAt);
+      next();
+    } catch (error) {
+      timeStage(res.locals, "signature", startedAt);
+      if (error instanceof GatewayError && onFailure) {
+        try {
+          await onFailure(req.ip ?? "unknown", error);
+        } catch (limited) {
+          return next(limited);
+        }
+      }
+      next(error);
+    }
+  };
+}

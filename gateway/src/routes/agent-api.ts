@@ -1,0 +1,145 @@
+// The signed agent API: who am I, what could I be granted, give me a tool token.
+import type { Request, Response } from "express";
+import { z } from "zod";
+import { GatewayError } from "../errors.js";
+import { defineRoute, type Route } from "../http/route.js";
+import { type AuthorizeDeps, authorize, requireScopes } from "../pipeline/authorize.js";
+import type { PolicyEngine } from "../policy/policy-engine.js";
+import { agentSchema } from "../schemas/agent.js";
+import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
+import { toolListSchema } from "../schemas/tools.js";
+import type { TokenStore } from "../store/types.js";
+import { effectiveTtl } from "../tokens/effective-ttl.js";
+import { issueToolToken } from "../tokens/mint-token.js";
+import type { SigningKeyRing } from "../tokens/signing-keys.js";
+import { findTool, scopesOf, TOOL_CATALOG } from "../tools/catalog.js";
+import type { ToolConnector } from "../tools/types.js";
+
+export interface AgentApiDeps extends AuthorizeDeps {
+  policy: Pick<PolicyEngine, "decide" | "status">;
+  keyRing: Pick<SigningKeyRing, "current">;
+  tokenStore: Pick<TokenStore, "recordIssued">;
+  connectors: ReadonlyMap<string, Pick<ToolConnector, "available">>;
+  issuer: string;
+  maxTtlSeconds: number;
+  onTokenMinted?: (tool: string) => void;
+}
+
+export function agentApiRoutes(deps: AgentApiDeps): Route[] {
+  return [
+    defineRoute({
+      method: "get",
+      path: "/v1/whoami",
+      operationId: "whoami",
+      summary: "The agent and key that signed this request",
+      tag: "agent",
+      auth: "signed",
+      responses: {
+        200: { description: "The calling agent", schema: z.object({ agent: agentSchema, kid: z.string() }) },
+      },
+      async handle({ res }) {
+        return { status: 200, body: { agent: res.locals.agent, kid: res.locals.signature!.kid } };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/v1/tools",
+      operationId: "listTools",
+      summary: "The tools and actions this agent could be granted",
+      tag: "agent",
+      auth: "signed",
+      responses: { 200: { description: "Tools", schema: toolListSchema } },
+      async handle({ res }) {
+        const ceiling = res.locals.agent!.scopes;
+        const tools = TOOL_CATALOG.filter((tool) => tool.actions.some((a) => ceiling.includes(a.scope))).map(
+          (tool) => ({
+            name: tool.name,
+            description: tool.description,
+            available: deps.connectors.get(tool.name)?.available() ?? false,
+            actions: tool.actions.map((a) => ({
+              name: a.name,
+              scope: a.scope,
+              method: a.method,
+              description: a.description,
+              grantable: ceiling.includes(a.scope),
+            })),
+          }),
+        );
+        return { status: 200, body: { tools } };
+      },
+    }),
+    defineRoute({
+      method: "post",
+      path: "/v1/tokens",
+      operationId: "createToken",
+      summary: "Mint a short-lived tool token bound to the signing key, if the policy allows",
+      tag: "agent",
+      auth: "signed",
+      body: tokenRequestBody,
+      responses: { 201: { description: "The token", schema: tokenResponseSchema } },
+      async handle({ body, req, res }) {
+        return { status: 201, body: await mintForRequest(req, res, body, deps) };
+      },
+    }),
+  ];
+}
+
+async function mintForRequest(
+  req: Request,
+  res: Response,
+  body: z.output<typeof tokenRequestBody>,
+  deps: AgentApiDeps,
+) {
+  const tool = findTool(body.tool);
+  if (!tool) throw new GatewayError("unknown_tool", `no tool named ${JSON.stringify(body.tool)}`);
+  const toolScopes = scopesOf(tool);
+  const foreign = body.scopes.filter((s) => !toolScopes.includes(s));
+  if (foreign.length) {
+    throw new GatewayError(
+      "invalid_request",
+      `body.scopes: ${foreign.join(", ")} not a scope of ${tool.name} (${toolScopes.join(", ")})`,
+    );
+  }
+  const agent = res.locals.agent!;
+  requireScopes(agent.scopes, body.scopes, `agent ${agent.id}`);
+  const scopes = [...new Set(body.scopes)];
+
+  const decision = await authorize(req, res, deps, {
+    phase: "token",
+    tool: tool.name,
+    action: null,
+    scopes,
+    intent: body.intent ?? null,
+    path: req.path,
+    query: "",
+    body: {
+      tool: body.tool,
+      scopes: body.scopes,
+      intent: body.intent ?? null,
+      ttlSeconds: body.ttlSeconds ?? null,
+    },
+  });
+  const minted = await issueToolToken({
+    keyRing: deps.keyRing,
+    tokenStore: deps.tokenStore,
+    issuer: deps.issuer,
+    agentId: agent.id,
+    kid: res.locals.signature!.kid,
+    tool: tool.name,
+    scopes,
+    intent: body.intent ?? null,
+    ttlSeconds: effectiveTtl(body.ttlSeconds, decision.obligations.max_ttl_seconds, deps.maxTtlSeconds),
+    policyRevision: deps.policy.status()?.revision ?? "",
+    now: () => new Date(deps.nowMs()),
+  });
+  deps.onTokenMinted?.(tool.name);
+  return {
+    token: minted.token,
+    tokenType: "Bearer" as const,
+    jti: minted.jti,
+    tool: tool.name,
+    scopes,
+    expiresAt: minted.expiresAt,
+    expiresIn: minted.expiresIn,
+  };
+}

@@ -1,0 +1,132 @@
+// Everything the app needs beside config, store and logger, built once at start.
+// main.ts calls createServices; tests can build the same thing in-process.
+
+import { fromBase64Url } from "@agentgw/sdk";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
+import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
+import type { CallBudgets, CallLimiter } from "./pipeline/rate-limit.js";
+import { NO_BUDGETS, NO_LIMITS } from "./pipeline/rate-limit.js";
+import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
+import type { Store } from "./store/types.js";
+import {
+  createTokenRevoker,
+  type PurgeTimer,
+  startExpiredTokenPurge,
+  type TokenRevoker,
+} from "./tokens/revocation.js";
+import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
+import { createToolTokenVerifier, type ToolTokenVerifier } from "./tokens/verify-token.js";
+import type { ToolConnector } from "./tools/types.js";
+
+export interface Services {
+  policy: PolicyEngine;
+  keyRing: SigningKeyRing;
+  signatureVerifier: SignatureVerifier;
+  tokenVerifier: ToolTokenVerifier;
+  revoker: TokenRevoker;
+  connectors: ReadonlyMap<string, ToolConnector>;
+  limiter: CallLimiter;
+  budgets: CallBudgets;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Clock in milliseconds (tests move it). */
+  now?: () => number;
+  connectors?: ReadonlyMap<string, ToolConnector>;
+  limiter?: CallLimiter;
+  budgets?: CallBudgets;
+}
+
+export async function createServices(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<Services> {
+  const now = options.now ?? Date.now;
+  const nowDate = () => new Date(now());
+  const skewSeconds = config.signature.skewSeconds;
+
+  const policy = createPolicyEngine({
+    source: config.policy.source,
+    logger: logger.child({ component: "policy" }),
+    watch: config.policy.watch,
+    pollIntervalMs: config.policy.pollIntervalSeconds * 1000,
+    now: nowDate,
+  });
+  // A policy that fails to load at start is logged and /readyz stays false until a good one loads
+  // (by the watcher or POST /admin/policy/reload); every decision meanwhile fails closed.
+  await policy.reload().catch((error: unknown) => {
+    logger.error(
+      {
+        err:
+          error instanceof Error
+            ? {
+                message: error.message,
+                ...("extensions" in error ? { errors: (error as { extensions: unknown }).extensions } : {}),
+              }
+            : error,
+      },
+      "policy not loaded at start",
+    );
+  });
+
+  const keyRing = await createSigningKeyRing({
+    dataDir: config.dataDir,
+    ...(config.tokens.signingKeys.length ? { configuredKeys: config.tokens.signingKeys } : {}),
+    now: nowDate,
+    maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
+    skewSeconds,
+  });
+
+  const signatureVerifier = createSignatureVerifier({
+    async getKey(kid) {
+      const found = await store.agents.findByKid(kid);
+      return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
+    },
+    nonceCache: createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+    authorities: config.authorities,
+    scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
+    now,
+    skewSeconds,
+    maxAgeSeconds: config.signature.maxAgeSeconds,
+  });
+
+  const tokenVerifier = createToolTokenVerifier({
+    keyRing,
+    issuer: config.publicUrl,
+    tokenStore: store.tokens,
+    now: nowDate,
+    skewSeconds,
+  });
+  const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  const purge: PurgeTimer = startExpiredTokenPurge({
+    tokenStore: store.tokens,
+    now: nowDate,
+    skewSeconds,
+    onError: (error) => logger.warn({ err: error }, "token purge failed; retrying next tick"),
+  });
+  // Retired signing keys leave the JWKS once their last token has expired.
+  const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
+
+  const connectors = options.connectors ?? new Map<string, ToolConnector>();
+  return {
+    policy,
+    keyRing,
+    signatureVerifier,
+    tokenVerifier,
+    revoker,
+    connectors,
+    limiter: options.limiter ?? NO_LIMITS,
+    budgets: options.budgets ?? NO_BUDGETS,
+    async close() {
+      purge.stop();
+      clearInterval(pruneKeys);
+      await policy.close();
+      await Promise.all([...connectors.values()].map((c) => c.close?.()));
+    },
+  };
+}

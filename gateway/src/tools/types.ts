@@ -1,0 +1,61 @@
+// The seam between the request pipeline and the tool connectors. The pipeline
+// has verified the signature, token, scopes and policy by the time a connector
+// sees a call; a connector only knows how to talk to its upstream.
+import type { Readable } from "node:stream";
+import type { Obligations } from "../policy/types.js";
+import type { ActionSpec, ToolSpec } from "./catalog.js";
+
+export interface ToolCall {
+  tool: ToolSpec;
+  action: ActionSpec;
+  method: string;
+  /** The path after `/v1/tools/{tool}`, e.g. `/v1/chat/completions` (no query). */
+  path: string;
+  /** The raw query string without `?` ("" when none). */
+  query: string;
+  /** Request headers, lower-case, already stripped of the agent's credentials, signatures, cookies and hop-by-hop headers. */
+  headers: Record<string, string>;
+  /** Exact bytes the agent sent (null when none). */
+  body: Buffer | null;
+  /** The body parsed as JSON when it is JSON, else null. */
+  json: unknown;
+  agentId: string;
+}
+
+export interface CallContext {
+  requestId: string;
+  /** W3C traceparent to send upstream (this gateway hop as the parent). */
+  traceparent: string;
+  /** Aborted when the agent disconnects: cancel the upstream request. */
+  signal: AbortSignal;
+  obligations: Obligations;
+}
+
+export interface ToolResponse {
+  status: number;
+  /** Lower-case response headers, already filtered of hop-by-hop and upstream credentials. */
+  headers: Record<string, string>;
+  /** A buffered body, or a stream for SSE and other streaming answers. */
+  body: Buffer | Readable;
+  /** Usage the budget stage settles with, when the upstream reports it (e.g. OpenAI total_tokens). */
+  usage?: Promise<{ tokens?: number } | undefined>;
+  /** True when the answer came from the gateway's response cache. */
+  cached?: boolean;
+}
+
+export interface ToolConnector {
+  readonly name: string;
+  /** False when credentials are missing: the tool is listed as unavailable and answers upstream_unavailable. */
+  available(): boolean;
+  /**
+   * What the policy sees as `input.request.body`: the parsed request, reduced to what a policy should decide on
+   * (e.g. Gmail send → {to, cc, bcc, subject}, never the raw message). Throws GatewayError(invalid_request) for
+   * a body the tool could not accept.
+   */
+  policyBody(call: ToolCall): unknown;
+  /** Forwards the call upstream with the tool's credential added, applying resilience and obligations. */
+  forward(call: ToolCall, ctx: CallContext): Promise<ToolResponse>;
+  /** Circuit-breaker state for metrics: "closed" | "open" | "half-open". */
+  breakerState?(): string;
+  close?(): Promise<void>;
+}
