@@ -1,0 +1,112 @@
+// Server-Sent Events passed through to the agent as they arrive. The transform reads each event's `data`
+// for usage; with obligations it rewrites each event (redact/truncate on its JSON, block_patterns on its
+// string values) and emits it once complete. A pattern match split across two events is not caught, because
+// each event is judged alone (docs/tools.md).
+
+import { Transform, type TransformCallback } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { GatewayError } from "../errors.js";
+import { applyToJson, blockInText, type CompiledObligations } from "./obligations.js";
+import { type Usage, usageFrom } from "./usage.js";
+
+/** Events end at a blank line (CRLF, LF or CR line ends, WHATWG HTML §9.2.6). */
+const EVENT_END = /\r\n\r\n|\n\n|\r\r/;
+/** An event longer than this is not held back: unfiltered it passes; under obligations the stream fails. */
+const MAX_EVENT_CHARS = 1024 * 1024;
+
+export interface SseStream {
+  /** Pipe the upstream body into this and hand it to the agent. */
+  transform: Transform;
+  /** Resolves when the stream ends (or fails) with the last usage seen, or undefined. */
+  usage: Promise<Usage | undefined>;
+}
+
+function dataOf(lines: readonly string[]): string | undefined {
+  const data = lines
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(5).replace(/^ /, ""));
+  return data.length === 0 ? undefined : data.join("\n");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rewrites one event under the obligations; lines other than `data:` (event, id, comments) stay. */
+function rewrite(block: string, data: string | undefined, compiled: CompiledObligations): string {
+  if (data === undefined) return block;
+  const json = parseJson(data);
+  const next =
+    json === undefined
+      ? blockInText(data, compiled.patterns) // e.g. "[DONE]", or a non-JSON payload
+      : JSON.stringify(applyToJson(json, compiled));
+  const kept = block.split(/\r\n|\n|\r/).filter((line) => !line.startsWith("data:"));
+  return [...kept, `data: ${next}`].join("\n");
+}
+
+/** Creates the pass-through transform; with `compiled` null the bytes go through unchanged. */
+export function createSseStream(compiled: CompiledObligations | null): SseStream {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let lastUsage: Usage | undefined;
+  let settle: (usage: Usage | undefined) => void = () => {};
+  const usage = new Promise<Usage | undefined>((resolve) => {
+    settle = resolve;
+  });
+
+  /** Reads complete events out of `pending`; returns them rewritten (or "" when passing bytes through). */
+  const drain = (final: boolean): string => {
+    let out = "";
+    for (;;) {
+      const match = EVENT_END.exec(pending);
+      if (!match) break;
+      const block = pending.slice(0, match.index);
+      const separator = match[0];
+      pending = pending.slice(match.index + separator.length);
+      out += handle(block, separator);
+    }
+    if (final && pending.trim() !== "") {
+      out += handle(pending, "");
+      pending = "";
+    }
+    return out;
+  };
+
+  const handle = (block: string, separator: string): string => {
+    const data = dataOf(block.split(/\r\n|\n|\r/));
+    if (data !== undefined) {
+      const found = usageFrom(parseJson(data));
+      if (found) lastUsage = found;
+    }
+    return compiled ? rewrite(block, data, compiled) + (separator === "" ? "" : "\n\n") : "";
+  };
+
+  const transform = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      pending += decoder.write(chunk);
+      const rewritten = drain(false);
+      if (pending.length > MAX_EVENT_CHARS) {
+        if (compiled !== null) {
+          callback(new GatewayError("upstream_error", "the upstream sent an event too large to filter"));
+          return;
+        }
+        pending = ""; // Only usage is lost; the bytes went through.
+      }
+      if (compiled === null) callback(null, chunk);
+      else callback(null, rewritten === "" ? undefined : rewritten);
+    },
+    flush(callback: TransformCallback) {
+      pending += decoder.end();
+      const rewritten = drain(true);
+      callback(null, compiled === null || rewritten === "" ? undefined : rewritten);
+    },
+  });
+  transform.on("end", () => settle(lastUsage));
+  transform.on("close", () => settle(lastUsage));
+  transform.on("error", () => settle(lastUsage));
+  return { transform, usage };
+}

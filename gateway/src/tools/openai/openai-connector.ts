@@ -1,0 +1,68 @@
+// OpenAI: chat completions, responses, embeddings and the models list, with the gateway's API key as a
+// bearer token. `stream: true` answers pass through as Server-Sent Events.
+import { GatewayError } from "../../errors.js";
+import { createForwarder } from "../../forward/forwarder.js";
+import { requestHeadersForUpstream } from "../../forward/headers.js";
+import type { ConnectorDeps, ToolResilience } from "../connector-deps.js";
+import { notConfigured } from "../not-configured.js";
+import type { ToolConnector } from "../types.js";
+import { upstreamUrl } from "../upstream-url.js";
+
+export interface OpenAiConnectorOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  resilience: ToolResilience;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function createOpenAiConnector(
+  options: OpenAiConnectorOptions,
+  deps: ConnectorDeps = {},
+): ToolConnector {
+  const { apiKey } = options;
+  const forwarder = createForwarder({
+    tool: "openai",
+    origin: new URL(options.baseUrl).origin,
+    resilience: options.resilience,
+    secrets: () => (apiKey ? [apiKey] : []),
+    ...deps,
+  });
+
+  return {
+    name: "openai",
+    available: () => apiKey !== undefined,
+
+    /** The parsed JSON request (model, messages, max_tokens, stream, …); null for the models list. */
+    policyBody(call) {
+      if (call.action.method === "GET") return null;
+      if (!isObject(call.json))
+        throw new GatewayError("invalid_request", "the request body must be a JSON object");
+      return call.json;
+    },
+
+    async forward(call, ctx) {
+      if (apiKey === undefined) throw notConfigured("openai");
+      const json = call.action.method === "GET" ? null : this.policyBody(call);
+      const headers: Record<string, string> = { ...requestHeadersForUpstream(call.headers) };
+      headers.authorization = `Bearer ${apiKey}`;
+      if (call.body !== null) headers["content-type"] ??= "application/json";
+      const exchange = await forwarder.exchange(
+        {
+          method: call.method,
+          url: upstreamUrl(options.baseUrl, call.path, call.query),
+          headers,
+          body: call.body,
+        },
+        ctx,
+        { idempotent: call.action.idempotent, stream: isObject(json) && json.stream === true },
+      );
+      return forwarder.respond(exchange, ctx);
+    },
+
+    breakerState: () => forwarder.breakerState(),
+    close: () => forwarder.close(),
+  };
+}
