@@ -8,8 +8,7 @@ export function createResolveAgent(agents: Pick<AgentStore, "findByKid">): Reque
     try {
       const found = await agents.findByKid(res.locals.signature!.kid);
       // The key may have been revoked between verification and now: same answer as an unknown key.
-      if (!found || found.key.status !== "active")
-        throw new GatewayError("unknown_key", "keyid is not an active key");
+      if (found?.key.status !== "active") throw new GatewayError("unknown_key", "keyid is not an active key");
       if (found.agent.status !== "active")
         throw new GatewayError("agent_suspended", "this agent is suspended");
       res.locals.agent = found.agent;
