@@ -72,12 +72,12 @@ describe("createRateLimits", () => {
   });
 
   it("holds the sustained rate after the burst window refills", async () => {
-    // burst 2 per 4/3 s, but only 3 per 2 s overall
-    const rl = limits({ tiers: { default: { perAgent: { points: 3, windowSeconds: 2, burst: 2 } } } });
+    // burst 2 per 2 s, but only 3 per 3 s overall
+    const rl = limits({ tiers: { default: { perAgent: { points: 3, windowSeconds: 3, burst: 2 } } } });
     await rl.checkAgent(agent);
     await rl.checkAgent(agent);
     await refusal(rl.checkAgent(agent)); // burst spent; this refusal costs no sustained quota
-    await sleep(1450);
+    await sleep(2150); // the burst window has refilled; the sustained one has ~0.85 s left
     await rl.checkAgent(agent); // third of the sustained 3
     const error = await refusal(rl.checkAgent(agent)); // burst has room, sustained does not
     assert.equal(parsed(error.headers.RateLimit).get("agent")?.r, 0);
