@@ -95,7 +95,7 @@ describe("createRateLimits", () => {
           },
         },
       },
-      { onRefused: (policy) => refused.push(policy) },
+      { onRefused: (policy, agentId) => refused.push(`${policy}:${agentId}`) },
     );
     await rl.checkAgent(agent, "openai");
     const second = await rl.checkAgent(agent, "openai");
@@ -107,7 +107,7 @@ describe("createRateLimits", () => {
       [...parsed(error.headers["RateLimit-Policy"]).entries()],
       [["agent-tool", { q: 2, w: 60 }]],
     );
-    assert.deepEqual(refused, ["agent-tool"]);
+    assert.deepEqual(refused, ["agent-tool:agt_1"]);
 
     const other = await rl.checkAgent(agent, "gmail");
     assert.equal(parsed(other.RateLimit).get("agent-tool")?.r, 1);

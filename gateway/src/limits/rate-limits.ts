@@ -45,8 +45,8 @@ export interface RateLimits {
 export interface RateLimitsOptions {
   /** Defaults to an in-memory rate-limiter-flexible limiter. */
   limiter?: RateLimiter;
-  /** Called with the policy that refused a request, e.g. to count rate-limit hits in metrics. */
-  onRefused?: (policy: RatePolicyName) => void;
+  /** Called with the policy that refused a request (and the agent, if any), e.g. to count rate-limit hits. */
+  onRefused?: (policy: RatePolicyName, agentId: string | null) => void;
 }
 
 /** CONTRACT.md §8: unless configured, each agent may make 600 requests a minute with bursts of 100. */
@@ -79,8 +79,8 @@ export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOp
   const ipRule: RateRule = { name: "ip", ...config.rateLimits.unauthenticatedPerIp };
   assertRateRule(ipRule, "rateLimits.unauthenticatedPerIp");
 
-  function refuse(refused: RateLimitResult): never {
-    onRefused(refused.policyName);
+  function refuse(refused: RateLimitResult, agentId: string | null): never {
+    onRefused(refused.policyName, agentId);
     const headers = refusalHeaders(refused);
     throw new GatewayError(
       "rate_limited",
@@ -93,7 +93,7 @@ export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOp
     async checkAgent(agent, tool, override) {
       const rules = tiers.get(agent.tier) ?? fallback;
       const agentResult = await limiter.consume(agentKey(agent.id), rules.agent);
-      if (!agentResult.allowed) refuse(agentResult);
+      if (!agentResult.allowed) refuse(agentResult, agent.id);
       if (!tool) return rateLimitHeaders([agentResult]);
 
       const toolRule = override ? overrideRule(override) : rules.agentTool;
@@ -103,14 +103,14 @@ export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOp
       if (!toolResult.allowed) {
         // The call is refused as a whole, so it must not use the agent's quota either.
         await limiter.refund(agentKey(agent.id), rules.agent);
-        refuse(toolResult);
+        refuse(toolResult, agent.id);
       }
       return rateLimitHeaders([agentResult, toolResult]);
     },
 
     async checkUnauthenticatedIp(ip) {
       const ipResult = await limiter.consume(`ip\u0000${ip}`, ipRule);
-      if (!ipResult.allowed) refuse(ipResult);
+      if (!ipResult.allowed) refuse(ipResult, null);
       return rateLimitHeaders([ipResult]);
     },
   };
