@@ -48,7 +48,10 @@ export function createGmailConnector(
   });
 
   async function send(call: ToolCall, ctx: CallContext, accessToken: string): Promise<Exchange> {
-    const headers = { ...requestHeadersForUpstream(call.headers), authorization: `Bearer ${accessToken}` };
+    const headers: Record<string, string> = {
+      ...requestHeadersForUpstream(call.headers),
+      authorization: `Bearer ${accessToken}`,
+    };
     if (call.body !== null) headers["content-type"] ??= "application/json";
     return forwarder.exchange(
       {
