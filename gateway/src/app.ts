@@ -18,8 +18,10 @@ import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
 import { expressPath, type Route, type RouteAuth, runRoute } from "./http/route.js";
+import { metricsHandler } from "./metrics/index.js";
 import type { AuthorizeDeps } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
+import { observeRequests } from "./pipeline/observe.js";
 import { createDecisionRecorder } from "./pipeline/record.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
@@ -54,7 +56,14 @@ export function createApp(deps: AppDeps) {
     maxBodyBytes: config.decisionLog.maxBodyBytes,
     policyRevision: () => services.policy.status()?.revision ?? null,
   });
-  const authorizeDeps: AuthorizeDeps = { policy: services.policy, recorder, nowMs: now };
+  const { metrics } = services;
+  const authorizeDeps: AuthorizeDeps = {
+    policy: services.policy,
+    recorder,
+    nowMs: now,
+    onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
+    budgetsFor: (agent) => services.budgetLedger.usageFor(agent),
+  };
 
   const app = express();
   app.disable("x-powered-by");
@@ -82,6 +91,7 @@ export function createApp(deps: AppDeps) {
       connectors: services.connectors,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
+      onTokenMinted: (tool) => metrics.tokenMinted(tool),
     }),
   ];
   const openapi = buildOpenApi([...routes, toolCallRouteSpec], {
@@ -90,7 +100,14 @@ export function createApp(deps: AppDeps) {
   });
 
   const signed: RequestHandler[] = [
-    createVerifySignature({ verifier: services.signatureVerifier }),
+    createVerifySignature({
+      verifier: services.signatureVerifier,
+      // Failed proofs cost the caller's address quota, so key and nonce guessing is throttled.
+      onFailure: async (ip, error) => {
+        metrics.signatureFailure(error.code);
+        await services.rateLimits.checkUnauthenticatedIp(ip);
+      },
+    }),
     createResolveAgent(store.agents),
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
@@ -102,10 +119,18 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestContext());
   app.use(accessLog(logger));
+  app.use(observeRequests(metrics));
   app.use(readRawBody(config.bodyLimitBytes));
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
+  app.get(
+    "/metrics",
+    metricsHandler({
+      metrics,
+      ...(config.metrics.bearerToken ? { bearerToken: config.metrics.bearerToken } : {}),
+    }),
+  );
   for (const route of routes) {
     app[route.method](
       expressPath(route.path),

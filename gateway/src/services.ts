@@ -6,8 +6,15 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
+import {
+  type Budgets,
+  createBudgets,
+  createRateLimits,
+  type RateLimits,
+  requestedTokenCap,
+} from "./limits/index.js";
+import { createMetrics, type Metrics } from "./metrics/index.js";
 import type { CallBudgets, CallLimiter } from "./pipeline/rate-limit.js";
-import { NO_BUDGETS, NO_LIMITS } from "./pipeline/rate-limit.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import type { Store } from "./store/types.js";
 import {
@@ -27,6 +34,10 @@ export interface Services {
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  metrics: Metrics;
+  rateLimits: RateLimits;
+  budgetLedger: Budgets;
+  /** The pipeline's view of rateLimits and budgetLedger. */
   limiter: CallLimiter;
   budgets: CallBudgets;
   close(): Promise<void>;
@@ -36,8 +47,6 @@ export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
   now?: () => number;
   connectors?: ReadonlyMap<string, ToolConnector>;
-  limiter?: CallLimiter;
-  budgets?: CallBudgets;
 }
 
 export async function createServices(
@@ -112,7 +121,39 @@ export async function createServices(
   // Retired signing keys leave the JWKS once their last token has expired.
   const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
 
+  const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
+  const rateLimits = createRateLimits(config, {
+    onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
+  });
+  const budgetLedger = createBudgets(config, store.budgets, {
+    nowSeconds: () => Math.floor(now() / 1000),
+    onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
+  });
+  const limiter: CallLimiter = {
+    take: (agent, tool, override) => rateLimits.checkAgent(agent, tool, override ?? null),
+  };
+  const budgets: CallBudgets = {
+    async reserve(agent, tool, action, requestJson) {
+      const estimate = requestedTokenCap(requestJson);
+      const hold = await budgetLedger.reserve({
+        agent,
+        tool,
+        action,
+        ...(estimate === undefined ? {} : { estimate }),
+      });
+      return { settle: (outcome) => budgetLedger.settle(hold, outcome) };
+    },
+  };
+
   const connectors = options.connectors ?? new Map<string, ToolConnector>();
+  metrics.setBreakerStateSource(() => {
+    const states = new Map<string, "closed" | "half-open" | "open">();
+    for (const [name, connector] of connectors) {
+      const state = connector.breakerState?.();
+      if (state === "closed" || state === "half-open" || state === "open") states.set(name, state);
+    }
+    return states;
+  });
   return {
     policy,
     keyRing,
@@ -120,8 +161,11 @@ export async function createServices(
     tokenVerifier,
     revoker,
     connectors,
-    limiter: options.limiter ?? NO_LIMITS,
-    budgets: options.budgets ?? NO_BUDGETS,
+    metrics,
+    rateLimits,
+    budgetLedger,
+    limiter,
+    budgets,
     async close() {
       purge.stop();
       clearInterval(pruneKeys);

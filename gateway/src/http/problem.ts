@@ -7,6 +7,7 @@ export function sendProblem(res: Response, error: GatewayError): void {
     res.destroy();
     return;
   }
+  res.locals.problemCode = error.code;
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   res
     .status(error.status)

@@ -16,6 +16,8 @@ declare global {
       startedAt: bigint;
       /** The exact bytes received, for Content-Digest; null when there was no body. */
       rawBody: Buffer | null;
+      /** Set when the response is a problem, for metrics and logs. */
+      problemCode?: string;
     }
   }
 }

@@ -13,6 +13,8 @@ export interface AuthorizeDeps {
   recorder: DecisionRecorder;
   nowMs: () => number;
   onDecision?: (phase: "token" | "call", allow: boolean) => void;
+  /** The agent's budget usage in the current periods, shown to policies as input.budgets. */
+  budgetsFor?: (agent: { id: string; tier: string }) => Promise<unknown[]>;
 }
 
 export function requireScopes(held: readonly string[], needed: readonly string[], whose: string): void {
@@ -35,8 +37,9 @@ export async function authorize(
   deps: AuthorizeDeps,
   parts: PolicyInputParts,
 ): Promise<Decision> {
+  const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
   const startedAt = process.hrtime.bigint();
-  const input = buildPolicyInput(req, res, parts, deps.nowMs());
+  const input = buildPolicyInput(req, res, { ...parts, extra: { budgets } }, deps.nowMs());
   const decision = deps.policy.decide(input);
   timeStage(res.locals, "policy", startedAt);
   const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;

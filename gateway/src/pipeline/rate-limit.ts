@@ -28,6 +28,3 @@ export interface CallBudgets {
     requestJson: unknown,
   ): Promise<BudgetHold>;
 }
-
-export const NO_LIMITS: CallLimiter = { take: async () => ({}) };
-export const NO_BUDGETS: CallBudgets = { reserve: async () => ({ settle: async () => {} }) };

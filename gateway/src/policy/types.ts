@@ -30,6 +30,8 @@ export interface PolicyInput {
   token: { jti: string; scopes: string[]; iat: number; exp: number } | null;
   time: { now: string; unix: number };
   source: { ip: string };
+  /** The agent's budgets in their current periods: [{tool, unit, action, period, periodKey, used, limit}]. */
+  budgets?: unknown[];
 }
 
 /** A JSON pointer (RFC 6901): "" or a string starting with "/". */
