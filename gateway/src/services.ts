@@ -120,6 +120,17 @@ export async function createServices(
   });
   // Retired signing keys leave the JWKS once their last token has expired.
   const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
+  // Audit retention: records older than the configured days go; the chain stays verifiable from an anchor.
+  const pruneAudit = async () => {
+    const before = new Date(now() - config.audit.retentionDays * 86_400_000).toISOString();
+    const removed = await store.audit.prune(before).catch((error: unknown) => {
+      logger.warn({ err: error }, "audit retention prune failed; retrying next hour");
+      return 0;
+    });
+    if (removed > 0) logger.info({ removed, before }, "audit records past retention removed");
+  };
+  void pruneAudit();
+  const auditRetention = setInterval(() => void pruneAudit(), 3_600_000).unref();
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
@@ -169,6 +180,7 @@ export async function createServices(
     async close() {
       purge.stop();
       clearInterval(pruneKeys);
+      clearInterval(auditRetention);
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },
