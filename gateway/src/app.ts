@@ -89,6 +89,7 @@ export function createApp(deps: AppDeps) {
       keyRing: services.keyRing,
       tokenStore: store.tokens,
       connectors: services.connectors,
+      limiter: services.limiter,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),

@@ -1,5 +1,6 @@
 // Stage 6: limits, applied after the policy so denied calls use no quota.
 // The pipeline sees two small interfaces; limits/ implements them.
+import type { Response } from "express";
 import type { Agent } from "../store/types.js";
 
 export interface CallLimiter {
@@ -9,7 +10,8 @@ export interface CallLimiter {
    */
   take(
     agent: Pick<Agent, "id" | "tier">,
-    tool: string,
+    /** null for requests that are not tool calls: only the per-agent quota applies. */
+    tool: string | null,
     override?: { points: number; duration_seconds: number },
   ): Promise<Record<string, string>>;
 }
@@ -27,4 +29,10 @@ export interface CallBudgets {
     action: string,
     requestJson: unknown,
   ): Promise<BudgetHold>;
+}
+
+/** Takes the agent's quota for a request that is not a tool call and sets the RateLimit headers. */
+export async function limitAgentRequest(limiter: CallLimiter, res: Response): Promise<void> {
+  const headers = await limiter.take(res.locals.agent!, null);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 }
