@@ -1,6 +1,7 @@
 // Every tool connector, built from the configuration. A tool without its credentials is still created
 // (and reports available() === false), so the gateway starts and lists it as unavailable.
 import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
 import type { ConnectorDeps } from "./connector-deps.js";
 import { createGmailConnector } from "./gmail/gmail-connector.js";
 import { createHttpConnector, type HttpConnectorDeps } from "./http/http-connector.js";
@@ -12,7 +13,9 @@ export type { ConnectorDeps } from "./connector-deps.js";
 export type { HttpConnectorDeps } from "./http/http-connector.js";
 
 export interface CreateConnectorsDeps extends ConnectorDeps {
-  /** Extra dependencies of the http tool (DNS resolver in tests, a log line when allowPrivate is used). */
+  /** Where the http tool reports connections that allowPrivate let through. */
+  logger?: Pick<Logger, "warn">;
+  /** Extra dependencies of the http tool (DNS resolver in tests). */
   http?: Omit<HttpConnectorDeps, keyof ConnectorDeps>;
 }
 
@@ -20,7 +23,11 @@ export function createConnectors(
   config: Pick<Config, "tools" | "secrets">,
   deps: CreateConnectorsDeps = {},
 ): Map<string, ToolConnector> {
-  const { http, ...shared } = deps;
+  const { http, logger, ...shared } = deps;
+  const onPrivateAddress =
+    http?.onPrivateAddress ??
+    ((info: { host: string; address: string; reason: string }) =>
+      logger?.warn(info, "http tool connected to a non-public address because allowPrivate is on"));
   const { tools, secrets } = config;
   const connectors: ToolConnector[] = [
     createOpenAiConnector(
@@ -42,7 +49,7 @@ export function createConnectors(
       { baseUrl: tools.serpapi.baseUrl, apiKey: secrets.serpapiApiKey, resilience: tools.serpapi.resilience },
       shared,
     ),
-    createHttpConnector(tools.http, { ...shared, ...http }),
+    createHttpConnector(tools.http, { ...shared, ...http, onPrivateAddress }),
   ];
   return new Map(connectors.map((connector) => [connector.name, connector]));
 }

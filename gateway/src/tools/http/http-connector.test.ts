@@ -181,7 +181,7 @@ describe("http connector", () => {
           fetchCall({ url: `http://site.test:${port}/redirect?to=${encodeURIComponent(to)}` }),
           callContext(),
         ),
-        (e: GatewayError) => e.code === "upstream_error" || e.code === "invalid_request",
+        refused(/not allow-listed|not public|non-public/, "upstream_error"),
         to,
       );
     }

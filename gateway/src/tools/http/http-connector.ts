@@ -55,10 +55,18 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
     let { url, method, body } = request;
     const headers = { ...request.headers };
     for (let hop = 0; ; hop++) {
-      const exchange = await forwarder.exchange({ method, url, headers, body }, ctx, {
-        idempotent: method === "GET" || method === "HEAD",
-        truncateAt: config.maxResponseBytes,
-      });
+      const exchange = await forwarder
+        .exchange({ method, url, headers, body }, ctx, {
+          idempotent: method === "GET" || method === "HEAD",
+          truncateAt: config.maxResponseBytes,
+        })
+        .catch((error: unknown) => {
+          // A hop the upstream chose, refused at connect time, is the upstream's fault, not the agent's.
+          if (hop > 0 && error instanceof GatewayError && error.code === "invalid_request") {
+            throw new GatewayError("upstream_error", `redirect refused: ${error.detail}`);
+          }
+          throw error;
+        });
       const location = REDIRECTS.has(exchange.status) ? headerOf(exchange, "location") : undefined;
       if (location === undefined) return { url, exchange };
       if (hop >= config.maxRedirects) {
