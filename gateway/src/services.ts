@@ -25,6 +25,7 @@ import {
 } from "./tokens/revocation.js";
 import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
 import { createToolTokenVerifier, type ToolTokenVerifier } from "./tokens/verify-token.js";
+import { createConnectors } from "./tools/index.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
@@ -156,7 +157,25 @@ export async function createServices(
     },
   };
 
-  const connectors = options.connectors ?? new Map<string, ToolConnector>();
+  const toolLog = logger.child({ component: "tools" });
+  const connectors =
+    options.connectors ??
+    createConnectors(config, {
+      hooks: {
+        onRetry: ({ tool, attempt, delayMs, reason }) => {
+          metrics.upstreamRetry(tool);
+          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+        },
+        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+        onBreakerStateChange: ({ tool, state }) =>
+          toolLog.warn({ tool, state }, "circuit breaker state changed"),
+      },
+      http: {
+        onPrivateAddress: (info) =>
+          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+      },
+    });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
     for (const [name, connector] of connectors) {
