@@ -161,7 +161,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       if (cache && cacheKey !== undefined && "body" in exchange && !exchange.truncated) {
         cache.set(cacheKey, {
           status: exchange.status,
-          headers: this.agentHeaders(exchange.headers),
+          headers: responseHeadersForAgent(exchange.headers, options.secrets()),
           body: exchange.body,
         });
       }

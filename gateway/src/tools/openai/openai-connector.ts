@@ -5,7 +5,7 @@ import { createForwarder } from "../../forward/forwarder.js";
 import { requestHeadersForUpstream } from "../../forward/headers.js";
 import type { ConnectorDeps, ToolResilience } from "../connector-deps.js";
 import { notConfigured } from "../not-configured.js";
-import type { ToolConnector } from "../types.js";
+import type { ToolCall, ToolConnector } from "../types.js";
 import { upstreamUrl } from "../upstream-url.js";
 
 export interface OpenAiConnectorOptions {
@@ -31,21 +31,23 @@ export function createOpenAiConnector(
     ...deps,
   });
 
+  /** The parsed JSON request (model, messages, max_tokens, stream, …); null for the models list. */
+  function policyBody(call: ToolCall): Record<string, unknown> | null {
+    if (call.action.method === "GET") return null;
+    if (!isObject(call.json))
+      throw new GatewayError("invalid_request", "the request body must be a JSON object");
+    return call.json;
+  }
+
   return {
     name: "openai",
     available: () => apiKey !== undefined,
 
-    /** The parsed JSON request (model, messages, max_tokens, stream, …); null for the models list. */
-    policyBody(call) {
-      if (call.action.method === "GET") return null;
-      if (!isObject(call.json))
-        throw new GatewayError("invalid_request", "the request body must be a JSON object");
-      return call.json;
-    },
+    policyBody,
 
     async forward(call, ctx) {
       if (apiKey === undefined) throw notConfigured("openai");
-      const json = call.action.method === "GET" ? null : this.policyBody(call);
+      const json = policyBody(call);
       const headers: Record<string, string> = { ...requestHeadersForUpstream(call.headers) };
       headers.authorization = `Bearer ${apiKey}`;
       if (call.body !== null) headers["content-type"] ??= "application/json";
