@@ -104,18 +104,36 @@ describe("resilience (retry, breaker, timeout) against the fake OpenAI", () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  test("an unreachable upstream is upstream_error (502)", async () => {
-    const dead = createOpenAiConnector({
-      baseUrl: "http://127.0.0.1:9",
-      apiKey: "sk-unused",
-      resilience: { ...FAST_RESILIENCE, retries: 1 },
-    });
+  test("an unreachable upstream is upstream_error (502); a POST that never connected is retried", async () => {
+    const dead = createOpenAiConnector(
+      { baseUrl: "http://127.0.0.1:9", apiKey: "sk-unused", resilience: { ...FAST_RESILIENCE, retries: 1 } },
+      { hooks: { onRetry: (info) => retries.push(info) } },
+    );
     await assert.rejects(dead.forward(chat(), callContext()), (e: GatewayError) => {
       assert.equal(e.code, "upstream_error");
+      assert.match(e.detail, /could not connect/);
       assert.ok(!e.detail.includes("sk-unused"));
       return true;
     });
+    assert.deepEqual(
+      retries.map((r) => r.reason),
+      ["upstream_error"],
+    );
     await dead.close?.();
+  });
+
+  test("an agent that leaves stops the call and its retries", async () => {
+    fake.behave({ hang: { times: 5 } });
+    const controller = new AbortController();
+    const call = connector({ retries: 3 }).forward(models(), callContext({ signal: controller.signal }));
+    await fake.waitForRequest(() => true);
+    controller.abort();
+    await assert.rejects(
+      call,
+      (e: GatewayError) => e.code === "upstream_error" && /cancelled/.test(e.detail),
+    );
+    assert.equal(fake.received.length, 1);
+    assert.equal(retries.length, 0);
   });
 });
 

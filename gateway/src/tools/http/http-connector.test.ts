@@ -205,7 +205,7 @@ describe("http connector", () => {
     assert.deepEqual(seen, ["site.test loopback"]);
   });
 
-  test("large answers are cut at maxResponseBytes and flagged; binary is base64", async () => {
+  test("large answers are cut at maxResponseBytes and flagged; JSON comes back as text", async () => {
     const big = envelope(
       await connector.forward(fetchCall({ url: `http://site.test:${port}/large` }), callContext()),
     );
