@@ -1,46 +1,25 @@
 // AgentGateway: the typed client for the agent API (CONTRACT.md §3). Every call goes
 // through one signed fetch; typed helpers (tool tokens, tool clients) live in their own
 // files and build on `request` / `send`, so this class stays small.
+import type { ToolList, ToolToken, WhoAmI } from "./api-types.js";
 import { fromProblem } from "./errors.js";
 import type { SigningKey } from "./httpsig/sign.js";
 import { createSignedFetch, type FetchLike } from "./signed-fetch.js";
+import { type TokenForOptions, ToolTokenCache } from "./tokens/token-cache.js";
+import {
+  assertRetryOnRateLimit,
+  callTool,
+  type RetryOnRateLimit,
+  type ToolCallContext,
+  type ToolCallOptions,
+} from "./tool-call.js";
+import { createToolFetch, type ToolFetchOptions, toolBaseUrl } from "./tool-fetch.js";
+import { createGmailTool, type GmailTool } from "./tools/gmail.js";
+import { createHttpTool, type HttpTool } from "./tools/http.js";
+import { createOpenAiTool, type OpenAiTool } from "./tools/openai.js";
+import { createSerpApiTool, type SerpApiTool } from "./tools/serpapi.js";
 
-/** CONTRACT.md §1. */
-export interface AgentKey {
-  kid: string;
-  publicKey: string;
-  status: "active" | "revoked";
-  createdAt: string;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  status: "active" | "suspended";
-  scopes: string[];
-  tier: string;
-  metadata: Record<string, unknown>;
-  keys: AgentKey[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface WhoAmI {
-  agent: Agent;
-  kid: string;
-}
-
-export interface ToolAction {
-  name: string;
-  scope: string;
-  [member: string]: unknown;
-}
-
-export interface ToolInfo {
-  name: string;
-  actions: ToolAction[];
-  [member: string]: unknown;
-}
+export type { Agent, AgentKey, ToolAction, ToolInfo, ToolList, ToolToken, WhoAmI } from "./api-types.js";
 
 export type QueryValue =
   | string
@@ -55,7 +34,7 @@ export interface RequestOptions {
   json?: unknown;
   /** Sent as is (exclusive with json). */
   body?: string | Uint8Array;
-  headers?: Record<string, string>;
+  headers?: HeadersInit;
   query?: Record<string, QueryValue>;
   signal?: AbortSignal;
 }
@@ -65,6 +44,12 @@ export interface AgentGatewayOptions {
   baseUrl: string | URL;
   key: SigningKey;
   fetch?: FetchLike;
+  /** Default for every tool call: wait for a rate limit's Retry-After up to this long and retry once. */
+  retryOnRateLimit?: RetryOnRateLimit;
+  /** Renew a cached tool token this long before it expires at most (default 30 s; never more than half its life). */
+  tokenRefreshBeforeMs?: number;
+  /** Clock in milliseconds for token lifetimes; default Date.now. */
+  now?: () => number;
 }
 
 export class AgentGateway {
@@ -72,6 +57,13 @@ export class AgentGateway {
   readonly kid: string;
   /** Signs and sends; hand it to any client that takes a custom fetch. */
   readonly fetch: FetchLike;
+  /** The cached tool tokens (see tokenFor). */
+  readonly tokens: ToolTokenCache;
+  readonly openai: OpenAiTool;
+  readonly gmail: GmailTool;
+  readonly serpapi: SerpApiTool;
+  readonly http: HttpTool;
+  readonly #tools: ToolCallContext;
 
   constructor(options: AgentGatewayOptions) {
     this.baseUrl = new URL(String(options?.baseUrl));
@@ -83,6 +75,25 @@ export class AgentGateway {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.kid = options.key.kid;
+    assertRetryOnRateLimit(options.retryOnRateLimit, "options.retryOnRateLimit");
+    this.tokens = new ToolTokenCache({
+      mint: (request) => this.request<ToolToken>("POST", "/v1/tokens", { json: request }),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.tokenRefreshBeforeMs === undefined
+        ? {}
+        : { refreshBeforeMs: options.tokenRefreshBeforeMs }),
+    });
+    this.#tools = {
+      send: (method, path, requestOptions) => this.send(method, path, requestOptions),
+      tokens: this.tokens,
+      retryOnRateLimit: options.retryOnRateLimit,
+    };
+    const call = (tool: string, method: string, path: string, callOptions?: ToolCallOptions) =>
+      this.callTool(tool, method, path, callOptions);
+    this.openai = createOpenAiTool(call);
+    this.gmail = createGmailTool(call);
+    this.serpapi = createSerpApiTool(call);
+    this.http = createHttpTool(call);
   }
 
   /** Sends a signed request and returns the raw Response, whatever its status (for streams). */
@@ -120,8 +131,35 @@ export class AgentGateway {
   }
 
   /** GET /v1/tools: the tools and actions this agent could be granted. */
-  listTools(): Promise<{ tools: ToolInfo[] }> {
+  listTools(): Promise<ToolList> {
     return this.request("GET", "/v1/tools");
+  }
+
+  /**
+   * A tool token for these scopes (POST /v1/tokens): cached per (tool, scopes in any order, intent),
+   * renewed shortly before it expires; concurrent callers share one request.
+   */
+  tokenFor(tool: string, scopes: readonly string[], options: TokenForOptions = {}): Promise<ToolToken> {
+    return this.tokens.get(tool, scopes, options);
+  }
+
+  /**
+   * Calls a tool: `path` is the tool's own path (e.g. "/v1/chat/completions" for openai). Resolves to
+   * the tool's answer; the gateway's refusals throw their typed error. The token comes from tokenFor
+   * (scopes default to what the action needs); a refused token is replaced and the call retried once.
+   */
+  callTool(tool: string, method: string, path: string, options: ToolCallOptions = {}): Promise<Response> {
+    return callTool(this.#tools, tool, method, path, options);
+  }
+
+  /** A fetch for an official client of the tool: drops the client's Authorization, adds the tool token, signs. */
+  fetchFor(tool: string, options: ToolFetchOptions = {}): FetchLike {
+    return createToolFetch(this.#tools, this.baseUrl, tool, options);
+  }
+
+  /** The base URL an official client of the tool expects, on this gateway, e.g. `${baseUrl}/v1/tools/openai/v1`. */
+  baseUrlFor(tool: string): string {
+    return toolBaseUrl(this.baseUrl, tool);
   }
 
   /** baseUrl + path (base path kept) + query, with the query encoded as URLSearchParams does. */

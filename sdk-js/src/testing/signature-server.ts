@@ -1,6 +1,6 @@
 // A local HTTP server (127.0.0.1, port 0) that verifies each request's RFC 9421 signature
 // with the SDK's own parsing and @noble/ed25519, and records what it saw. Test-only.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as ed from "@noble/ed25519";
 import { utf8 } from "../encoding.js";
@@ -30,11 +30,15 @@ export interface SignatureServer {
   close(): Promise<void>;
 }
 
-export type Responder = (seen: SeenRequest) => {
+export interface Answer {
   status?: number;
   headers?: Record<string, string>;
   body?: string;
-};
+  /** Writes the body itself after the head (e.g. SSE chunks with pauses); ends the response when it resolves. */
+  stream?: (res: ServerResponse) => Promise<void>;
+}
+
+export type Responder = (seen: SeenRequest) => Answer | Promise<Answer>;
 
 export async function startSignatureServer(
   publicKey: Uint8Array,
@@ -47,16 +51,25 @@ export async function startSignatureServer(
     const body = new Uint8Array(Buffer.concat(chunks));
     const record = await verify(req, body, publicKey);
     seen.push(record);
-    const answer = respond(record);
+    const answer = await respond(record);
     res.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
-    res.end(answer.body ?? "");
+    if (answer.stream) {
+      await answer.stream(res).catch(() => {});
+      res.end();
+    } else {
+      res.end(answer.body ?? "");
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

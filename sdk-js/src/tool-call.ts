@@ -1,0 +1,133 @@
+// A call to a tool through the gateway (CONTRACT.md §3, §6): the right tool token in
+// `Authorization` (covered by the signature), one retry with a fresh token when the gateway
+// refuses the token, and — opt-in — one retry after a rate limit the caller is willing to wait for.
+import type { RequestOptions } from "./client.js";
+import { type AgentGatewayError, RateLimitedError } from "./errors.js";
+import type { ToolTokenCache } from "./tokens/token-cache.js";
+import { scopeFor } from "./tools/catalog.js";
+import { readGatewayProblem } from "./tools/problem.js";
+
+export interface RetryOnRateLimit {
+  /** Wait for the gateway's Retry-After and retry once, if it asks for no more than this. */
+  maxWaitMs: number;
+}
+
+export interface ToolCallOptions extends Omit<RequestOptions, "headers"> {
+  headers?: HeadersInit;
+  /** The token's scopes; default the one scope the action needs (see tools/catalog.ts). */
+  scopes?: readonly string[];
+  /** Sent with the token request; the policy may ask for one. */
+  intent?: string;
+  /** Overrides the client's default; false never waits. */
+  retryOnRateLimit?: RetryOnRateLimit | false;
+}
+
+/** What a tool call needs from the client. */
+export interface ToolCallContext {
+  /** Sends a signed request to a path under the gateway's base URL. */
+  send(method: string, path: string, options: RequestOptions): Promise<Response>;
+  tokens: ToolTokenCache;
+  retryOnRateLimit?: RetryOnRateLimit | undefined;
+}
+
+export function assertRetryOnRateLimit(value: RetryOnRateLimit | false | undefined, name: string): void {
+  if (value === undefined || value === false) return;
+  if (!Number.isFinite(value?.maxWaitMs) || value.maxWaitMs < 0) {
+    throw new RangeError(`${name}.maxWaitMs must be a finite number of milliseconds ≥ 0`);
+  }
+}
+
+/** `/v1/tools/{tool}` for a tool name, refusing names that would change the path. */
+export function toolPrefix(tool: string): string {
+  if (typeof tool !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(tool)) {
+    throw new TypeError(`tool must be a tool name such as "openai", not ${JSON.stringify(tool)}`);
+  }
+  return `/v1/tools/${tool}`;
+}
+
+/**
+ * Sends the call with a cached token; when the gateway refuses the token (any `token_*` code) the
+ * token is dropped and the call sent once more with a fresh token and a fresh signature. Returns
+ * the answer, and the typed error when the answer is a gateway problem.
+ */
+export async function sendWithToken(
+  ctx: ToolCallContext,
+  tool: string,
+  method: string,
+  path: string,
+  options: ToolCallOptions,
+): Promise<{ response: Response; error: AgentGatewayError | null }> {
+  const prefix = toolPrefix(tool);
+  if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError("path must start with /");
+  const scopes = options.scopes ?? [requiredScope(tool, method, path)];
+  const tokenOptions = options.intent === undefined ? {} : { intent: options.intent };
+  const { scopes: _scopes, intent: _intent, retryOnRateLimit: _retry, headers: given, ...request } = options;
+
+  for (let attempt = 1; ; attempt++) {
+    const token = await ctx.tokens.get(tool, scopes, tokenOptions);
+    const headers = new Headers(given);
+    // A client built for the tool itself (e.g. `new OpenAI({apiKey: "unused"})`) sends its own bearer.
+    headers.set("authorization", `Bearer ${token.token}`);
+    const answer = await readGatewayProblem(
+      await ctx.send(method, prefix + path, { ...request, headers: Object.fromEntries(headers) }),
+    );
+    if (attempt === 1 && answer.error?.code.startsWith("token_")) {
+      ctx.tokens.invalidate(token.token);
+      continue;
+    }
+    return answer;
+  }
+}
+
+/**
+ * A tool call: resolves to the tool's own answer (any status the tool chose); a refusal by the
+ * gateway is thrown as its typed error (PolicyDeniedError, RateLimitedError …).
+ */
+export async function callTool(
+  ctx: ToolCallContext,
+  tool: string,
+  method: string,
+  path: string,
+  options: ToolCallOptions = {},
+): Promise<Response> {
+  assertRetryOnRateLimit(options.retryOnRateLimit, "retryOnRateLimit");
+  const retry = options.retryOnRateLimit ?? ctx.retryOnRateLimit ?? false;
+  let waited = false;
+  for (;;) {
+    const { response, error } = await sendWithToken(ctx, tool, method, path, options);
+    if (!error) return response;
+    const waitMs =
+      error instanceof RateLimitedError && error.retryAfter !== null ? error.retryAfter * 1000 : null;
+    if (retry && !waited && waitMs !== null && waitMs <= retry.maxWaitMs) {
+      waited = true;
+      await sleep(waitMs, options.signal);
+      continue;
+    }
+    throw error;
+  }
+}
+
+function requiredScope(tool: string, method: string, path: string): string {
+  const scope = scopeFor(tool, method, path);
+  if (scope === undefined) {
+    throw new TypeError(
+      `no known ${tool} action for ${method.toUpperCase()} ${path.split("?", 1)[0]}: pass options.scopes`,
+    );
+  }
+  return scope;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

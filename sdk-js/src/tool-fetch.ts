@@ -1,0 +1,58 @@
+// `fetchFor(tool)` and `baseUrlFor(tool)`: official clients (openai, googleapis …) work through the
+// gateway unchanged — they only get the gateway's URL for the tool and this fetch, which swaps their
+// own credential for the tool token and signs. Answers come back as Responses, gateway problems
+// included, so the client reports them its own way.
+import type { FetchLike } from "./signed-fetch.js";
+import { sendWithToken, type ToolCallContext, toolPrefix } from "./tool-call.js";
+
+export interface ToolFetchOptions {
+  /** The token's scopes; default the scope each request's action needs. */
+  scopes?: readonly string[];
+  intent?: string;
+}
+
+/** The part of a tool's own base URL after its host, where its official client expects it. */
+const CLIENT_BASE_PATHS: Readonly<Record<string, string>> = { openai: "/v1" };
+
+/** e.g. `https://gateway.example/v1/tools/openai/v1` for `new OpenAI({ baseURL })`. */
+export function toolBaseUrl(baseUrl: URL, tool: string): string {
+  return baseUrl.href.replace(/\/+$/, "") + toolPrefix(tool) + (CLIENT_BASE_PATHS[tool] ?? "");
+}
+
+export function createToolFetch(
+  ctx: ToolCallContext,
+  baseUrl: URL,
+  tool: string,
+  options: ToolFetchOptions = {},
+): FetchLike {
+  const prefix = baseUrl.href.replace(/\/+$/, "") + toolPrefix(tool);
+  if (options.scopes !== undefined && (!Array.isArray(options.scopes) || options.scopes.length === 0)) {
+    throw new TypeError("options.scopes must be a non-empty array when given");
+  }
+  return async function toolFetch(input, init) {
+    const request =
+      input instanceof Request
+        ? new Request(input, withDuplex(init))
+        : new Request(String(input), withDuplex(init));
+    // The token only ever goes to this tool's routes on this gateway.
+    if (!request.url.startsWith(`${prefix}/`)) {
+      throw new TypeError(`fetchFor("${tool}") sends only below ${prefix}/, not to ${request.url}`);
+    }
+    const headers = new Headers(request.headers);
+    headers.delete("authorization");
+    const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
+    const { response } = await sendWithToken(ctx, tool, request.method, request.url.slice(prefix.length), {
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: request.signal,
+      ...(options.scopes ? { scopes: options.scopes } : {}),
+      ...(options.intent === undefined ? {} : { intent: options.intent }),
+    });
+    return response;
+  };
+}
+
+/** Streamed bodies need `duplex: "half"` in Node's Request; browsers ignore it. */
+function withDuplex(init: RequestInit | undefined): RequestInit | undefined {
+  return init?.body ? ({ ...init, duplex: "half" } as RequestInit) : init;
+}
