@@ -326,7 +326,7 @@ describe("resilience", () => {
 
   it("repeated failures open the circuit (503 without calling upstream), a half-open probe closes it", async () => {
     fakes.reset();
-    fakes.openai.behave({ fail: { status: 500, times: 100 }, path: "/v1/models" });
+    fakes.openai.behave({ fail: { status: 500, times: 100, path: "/v1/models" } });
     for (let i = 0; i < 3; i++) {
       const res = await toolCall(gw, agent, "openai", ["openai:models"], {
         path: "/v1/tools/openai/v1/models",
