@@ -65,7 +65,7 @@ export type Obligations = {
   redact?: string[];
   /** JSON pointer → maximum length (characters of a string, items of an array). */
   truncate?: { [jsonPointer: string]: number };
-  /** Regular expressions; content matching one is refused. */
+  /** Regular expressions; matches in the tool's answer are replaced with "[blocked]". */
   block_patterns?: string[];
   rate_limit?: { points: number; duration_seconds: number };
   [k: string]: unknown;
