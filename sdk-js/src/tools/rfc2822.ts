@@ -52,9 +52,10 @@ function addressList(field: string, value: string | readonly string[] | undefine
     if (typeof address !== "string" || address.trim() === "") {
       throw new TypeError(`${field}[${i}] must be a non-empty address`);
     }
+    const value = headerValue(`${field}[${i}]`, address).trim();
     // Addresses are ASCII here; a non-ASCII display name would need RFC 2047 words per part.
-    if (/[^\x20-\x7e]/.test(address)) throw new TypeError(`${field}[${i}] must be printable ASCII`);
-    return headerValue(field, address.trim());
+    if (/[^\x20-\x7e]/.test(value)) throw new TypeError(`${field}[${i}] must be printable ASCII`);
+    return value;
   });
 }
 
