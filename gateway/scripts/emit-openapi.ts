@@ -1,6 +1,6 @@
 // Writes the gateway's OpenAPI 3.1 document (the one GET /openapi.json serves) to a file, without
 // starting the gateway: the route factories only describe their routes here, so every dependency
-// they take is an inert stand-in that throws if a handler ever touched it.
+// they take is an inert stand-in that throws if anything touched it.
 //   node --import tsx gateway/scripts/emit-openapi.ts [out.json]   (default sdk-js/openapi.json)
 import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -18,8 +18,8 @@ import { toolCallRouteSpec } from "../src/routes/tool-call-spec.js";
 /** The server URL written into the document: the gateway's default public URL (CONTRACT.md §8). */
 const SERVER_URL = "http://localhost:8080";
 
-/** A dependency nobody may use while the document is built. */
-function inert<T>(name: string): T {
+/** A dependency nobody may use: touching any member throws. */
+function inert(name: string): never {
   return new Proxy(
     {},
     {
@@ -27,32 +27,23 @@ function inert<T>(name: string): T {
         throw new Error(`${name}.${String(member)} is not available while emitting the OpenAPI document`);
       },
     },
-  ) as T;
+  ) as never;
+}
+
+/** A factory's options whose every member is inert, so new dependencies need no change here. */
+function inertDeps<T>(name: string): T {
+  return new Proxy({}, { get: (_target, member) => inert(`${name}.${String(member)}`) }) as T;
 }
 
 /** The same route list, in the same order, as createApp in gateway/src/app.ts. */
 export function buildDocument() {
   const routes = [
-    ...healthRoutes({ store: inert("store"), ready: inert("ready") }),
-    ...agentRoutes({ store: inert("store"), audit: inert("audit"), nowSeconds: inert("nowSeconds") }),
-    ...tokenAdminRoutes({
-      revoker: inert("revoker"),
-      keyRing: inert("keyRing"),
-      agents: inert("agents"),
-      audit: inert("audit"),
-    }),
-    ...policyAdminRoutes({ policy: inert("policy"), audit: inert("audit") }),
-    ...recordRoutes({ decisions: inert("decisions"), audit: inert("audit") }),
-    ...agentApiRoutes({
-      policy: inert("policy"),
-      recorder: inert("recorder"),
-      nowMs: inert("nowMs"),
-      keyRing: inert("keyRing"),
-      tokenStore: inert("tokenStore"),
-      connectors: inert("connectors"),
-      issuer: SERVER_URL,
-      maxTtlSeconds: 300,
-    }),
+    ...healthRoutes(inertDeps("health")),
+    ...agentRoutes(inertDeps("agents")),
+    ...tokenAdminRoutes(inertDeps("tokenAdmin")),
+    ...policyAdminRoutes(inertDeps("policyAdmin")),
+    ...recordRoutes(inertDeps("records")),
+    ...agentApiRoutes(inertDeps("agentApi")),
   ];
   return hoistSchemaDefs(
     buildOpenApi([...routes, toolCallRouteSpec], { version: VERSION, serverUrl: SERVER_URL }),
