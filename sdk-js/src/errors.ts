@@ -1,7 +1,7 @@
 // Typed errors for gateway answers (RFC 9457 problem+json, CONTRACT.md §7). Callers switch
 // on `code`; subclasses carry the data a caller acts on (reasons, when to retry).
 
-/** The contract's error codes, plus `unexpected_response` for answers that are not a problem. */
+/** The gateway's error codes (CONTRACT.md §7 and its error table), plus `unexpected_response` for answers that are not a gateway problem. */
 export const ERROR_CODES = [
   "signature_missing",
   "signature_invalid",
@@ -18,15 +18,20 @@ export const ERROR_CODES = [
   "scope_missing",
   "policy_denied",
   "rate_limited",
+  "budget_exceeded",
   "unknown_tool",
   "invalid_request",
   "payload_too_large",
+  "method_not_allowed",
+  "policy_invalid",
   "upstream_timeout",
   "upstream_unavailable",
   "upstream_error",
   "unauthorized",
   "not_found",
   "conflict",
+  "not_ready",
+  "internal_error",
   "unexpected_response",
 ] as const;
 

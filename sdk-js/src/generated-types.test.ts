@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ERROR_CODES } from "./errors.js";
 
 const run = promisify(execFile);
 const SDK = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +39,16 @@ describe("generated API types", () => {
       await readFile(join(SDK, "src/generated/openapi.ts"), "utf8"),
       await readFile(types, "utf8"),
       stale,
+    );
+  });
+
+  it("the SDK knows every error code the gateway can send", async () => {
+    const document = JSON.parse(await readFile(join(SDK, "openapi.json"), "utf8"));
+    const codes: string[] = document.components.schemas.Problem.properties.code.enum;
+    assert.ok(codes.length > 20);
+    assert.deepEqual(
+      codes.filter((code) => !(ERROR_CODES as readonly string[]).includes(code)),
+      [],
     );
   });
 });
