@@ -120,6 +120,19 @@ describe("callTool", () => {
     );
   });
 
+  it("waits for a rate-limited token request too, when allowed", async () => {
+    let mints = 0;
+    fake.onMint = () =>
+      ++mints === 1 ? problem(429, "rate_limited", {}, { "retry-after": "1" }) : undefined;
+    await assert.rejects(gw.callTool("openai", "GET", "/v1/models"), RateLimitedError);
+    mints = 0;
+    const response = await gw.callTool("openai", "GET", "/v1/models", {
+      retryOnRateLimit: { maxWaitMs: 1500 },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(mints, 2);
+  });
+
   it("returns the tool's own error answers as they are", async () => {
     fake.onToolCall = () => ({ status: 404, body: '{"error":{"message":"no such model"}}' });
     const response = await gw.callTool("openai", "GET", "/v1/models");

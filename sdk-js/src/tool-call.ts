@@ -94,7 +94,15 @@ export async function callTool(
   const retry = options.retryOnRateLimit ?? ctx.retryOnRateLimit ?? false;
   let waited = false;
   for (;;) {
-    const { response, error } = await sendWithToken(ctx, tool, method, path, options);
+    let answer: Awaited<ReturnType<typeof sendWithToken>>;
+    try {
+      answer = await sendWithToken(ctx, tool, method, path, options);
+    } catch (thrown) {
+      // The token request itself may be rate limited; that wait is the same decision.
+      if (!(thrown instanceof RateLimitedError)) throw thrown;
+      answer = { response: new Response(null, { status: thrown.status }), error: thrown };
+    }
+    const { response, error } = answer;
     if (!error) return response;
     const waitMs =
       error instanceof RateLimitedError && error.retryAfter !== null ? error.retryAfter * 1000 : null;

@@ -102,9 +102,9 @@ describe("ToolTokenCache", () => {
     clock.now += 61_000;
     await cache.get("openai", ["openai:models"]);
     assert.equal(cache.size, 1);
-    assert.throws(() => cache.get("", ["a"]), TypeError);
-    assert.throws(() => cache.get("openai", []), TypeError);
-    assert.throws(() => cache.get("openai", ["ok", ""]), TypeError);
+    await assert.rejects(cache.get("", ["a"]), TypeError);
+    await assert.rejects(cache.get("openai", []), TypeError);
+    await assert.rejects(cache.get("openai", ["ok", ""]), TypeError);
     assert.throws(() => new ToolTokenCache({ mint: undefined as never }), TypeError);
     assert.throws(
       () => new ToolTokenCache({ mint: async () => ({}) as never, refreshBeforeMs: -1 }),

@@ -47,7 +47,12 @@ export class ToolTokenCache {
 
   /** A token for these scopes of the tool: the cached one while it is fresh, else a new one. */
   get(tool: string, scopes: readonly string[], options: TokenForOptions = {}): Promise<ToolToken> {
-    const request = normalize(tool, scopes, options.intent);
+    let request: ToolTokenRequest;
+    try {
+      request = normalize(tool, scopes, options?.intent);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const key = cacheKey(request);
     const entry = this.#entries.get(key);
     if (entry && this.#now() < entry.refreshAt) return Promise.resolve(entry.token);
