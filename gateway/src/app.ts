@@ -6,10 +6,6 @@
 //   → ask the policy → limit → forward → record
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
-import { agentRoutes } from "./admin/agents.js";
-import { policyAdminRoutes } from "./admin/policy.js";
-import { recordRoutes } from "./admin/records.js";
-import { tokenAdminRoutes } from "./admin/tokens.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config.js";
 import { requireAdmin } from "./http/bearer-auth.js";
@@ -17,7 +13,7 @@ import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
-import { expressPath, type Route, type RouteAuth, runRoute } from "./http/route.js";
+import { expressPath, type RouteAuth, runRoute } from "./http/route.js";
 import { metricsHandler } from "./metrics/index.js";
 import type { AuthorizeDeps } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
@@ -27,9 +23,7 @@ import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
 import { createToolCallHandler } from "./pipeline/tool-call.js";
 import { createVerifySignature } from "./pipeline/verify-signature.js";
-import { agentApiRoutes } from "./routes/agent-api.js";
-import { healthRoutes } from "./routes/health.js";
-import { toolCallRouteSpec } from "./routes/tool-call-spec.js";
+import { DESCRIBED_ONLY_ROUTES, gatewayRoutes } from "./routes/index.js";
 import type { Services } from "./services.js";
 import type { Store } from "./store/types.js";
 
@@ -72,18 +66,13 @@ export function createApp(deps: AppDeps) {
   // Express 5's simple parser: no nested objects from ?a[b]=c.
   app.set("query parser", "simple");
 
-  const routes: Route[] = [
-    ...healthRoutes({ store, ready: async () => ({ policy: services.policy.ready() }) }),
-    ...agentRoutes({ store, audit, nowSeconds }),
-    ...tokenAdminRoutes({
-      revoker: services.revoker,
-      keyRing: services.keyRing,
-      agents: store.agents,
-      audit,
-    }),
-    ...policyAdminRoutes({ policy: services.policy, audit }),
-    ...recordRoutes({ decisions: store.decisions, audit: store.audit }),
-    ...agentApiRoutes({
+  const routes = gatewayRoutes({
+    health: { store, ready: async () => ({ policy: services.policy.ready() }) },
+    agents: { store, audit, nowSeconds },
+    tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
+    policyAdmin: { policy: services.policy, audit },
+    records: { decisions: store.decisions, audit: store.audit },
+    agentApi: {
       ...authorizeDeps,
       policy: services.policy,
       keyRing: services.keyRing,
@@ -93,9 +82,9 @@ export function createApp(deps: AppDeps) {
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
-    }),
-  ];
-  const openapi = buildOpenApi([...routes, toolCallRouteSpec], {
+    },
+  });
+  const openapi = buildOpenApi([...routes, ...DESCRIBED_ONLY_ROUTES], {
     version: VERSION,
     serverUrl: config.publicUrl,
   });

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AgentGateway, PolicyDeniedError } from "@agentgw/sdk";
 import OpenAI from "openai";
-import { hoistSchemaDefs } from "../../gateway/scripts/emit-openapi.js";
 import { type AllFakes, startAllFakes } from "../fakes/index.js";
 import { type RegisteredAgent, registerAgent } from "../support/agents.js";
 import { type GatewayProcess, REPO_ROOT, startGateway } from "../support/gateway-process.js";
@@ -181,7 +180,7 @@ describe("official clients through baseUrlFor / fetchFor", () => {
 
 describe("generated API types", () => {
   it("sdk-js/openapi.json is what the running gateway serves (apart from its server URL)", async () => {
-    const served = hoistSchemaDefs(await (await fetch(`${gw.url}/openapi.json`)).json());
+    const served = await (await fetch(`${gw.url}/openapi.json`)).json();
     const committed = JSON.parse(readFileSync(join(REPO_ROOT, "sdk-js/openapi.json"), "utf8"));
     assert.deepEqual({ ...served, servers: [] }, { ...committed, servers: [] });
   });

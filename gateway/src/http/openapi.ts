@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERROR_TABLE } from "../errors.js";
+import { hoistSchemaDefs } from "./openapi-refs.js";
 import type { Route } from "./route.js";
 
 export const problemSchema = z
@@ -84,7 +85,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
       responses,
     };
   }
-  return {
+  return hoistSchemaDefs({
     openapi: "3.1.0",
     info: {
       title: "Agent Gateway",
@@ -106,5 +107,5 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
       },
     },
     paths,
-  };
+  });
 }

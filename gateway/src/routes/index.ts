@@ -1,0 +1,31 @@
+// Every route createApp mounts through runRoute, in one list, so the app and the
+// OpenAPI emitter (gateway/scripts/emit-openapi.ts) cannot drift apart.
+import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
+import { policyAdminRoutes } from "../admin/policy.js";
+import { recordRoutes } from "../admin/records.js";
+import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
+import type { Route } from "../http/route.js";
+import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
+import { type HealthDeps, healthRoutes } from "./health.js";
+
+export interface GatewayRouteDeps {
+  health: HealthDeps;
+  agents: AgentRoutesDeps;
+  tokenAdmin: TokenAdminDeps;
+  policyAdmin: Parameters<typeof policyAdminRoutes>[0];
+  records: Parameters<typeof recordRoutes>[0];
+  agentApi: AgentApiDeps;
+}
+
+export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
+  return [
+    ...healthRoutes(deps.health),
+    ...agentRoutes(deps.agents),
+    ...tokenAdminRoutes(deps.tokenAdmin),
+    ...policyAdminRoutes(deps.policyAdmin),
+    ...recordRoutes(deps.records),
+    ...agentApiRoutes(deps.agentApi),
+  ];
+}
+
+export { DESCRIBED_ONLY_ROUTES } from "./described-only.js";
