@@ -1,8 +1,9 @@
-"""Shared fixtures: the agent key, a fake gateway on 127.0.0.1, and the helper that starts
-the real gateway process for end-to-end tests."""
+"""Shared fixtures: the agent key, a fake gateway on 127.0.0.1, and for end-to-end tests the
+real gateway process in front of the fake upstream tools (test/fakes), started once a session."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -18,6 +19,7 @@ import pytest
 
 from agentgw import KeyPair, generate_key_pair
 from fake_gateway import FakeGateway
+from fakes_process import FakesProcess, start_fakes_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = REPO_ROOT / "test" / "vectors"
@@ -56,13 +58,12 @@ class GatewayProcess:
         )
 
     def register_agent(
-        self, key_pair: KeyPair, scopes: list[str], name: str = "python-e2e"
+        self, key_pair: KeyPair, scopes: list[str], name: str = "python-e2e", tier: str | None = None
     ) -> dict[str, Any]:
-        response = self.admin(
-            "POST",
-            "/admin/agents",
-            {"name": name, "publicKey": key_pair.public_key_b64url(), "scopes": scopes},
-        )
+        body: dict[str, Any] = {"name": name, "publicKey": key_pair.public_key_b64url(), "scopes": scopes}
+        if tier is not None:
+            body["tier"] = tier
+        response = self.admin("POST", "/admin/agents", body)
         assert response.status_code == 201, response.text
         agent: dict[str, Any] = response.json()
         return agent
@@ -87,8 +88,11 @@ def _free_port() -> int:
         return port
 
 
-def start_gateway_process(data_dir: Path, extra_env: dict[str, str] | None = None) -> GatewayProcess:
-    """Starts the built gateway on a free loopback port and waits for ``GET /readyz`` = 200."""
+def start_gateway_process(
+    data_dir: Path, extra_env: dict[str, str] | None = None, args: list[str] | None = None
+) -> GatewayProcess:
+    """Starts the built gateway on a free loopback port and waits for ``GET /readyz`` = 200.
+    ``args`` go to ``main.js`` (e.g. ``["--config", path]``)."""
     if not GATEWAY_MAIN.exists():
         raise FileNotFoundError(f"{GATEWAY_MAIN} is missing: run `npm run build` first")
     port = _free_port()
@@ -106,7 +110,11 @@ def start_gateway_process(data_dir: Path, extra_env: dict[str, str] | None = Non
     log_path = data_dir / "gateway.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            ["node", str(GATEWAY_MAIN)], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            ["node", str(GATEWAY_MAIN), *(args or [])],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     running = GatewayProcess(url, admin_token, process, log_path)
     deadline = time.monotonic() + 30
@@ -123,10 +131,31 @@ def start_gateway_process(data_dir: Path, extra_env: dict[str, str] | None = Non
     raise TimeoutError(f"gateway not ready within 30 s:\n{running.log()}")
 
 
-@pytest.fixture
-def gateway_process(tmp_path: Path) -> Iterator[GatewayProcess]:
-    """The real gateway for end-to-end tests (needs ``npm run build``)."""
-    running = start_gateway_process(tmp_path)
+#: The rate-limit tier for the rate_limited test: 2 requests per 10 s, bursts of 2. Other agents
+#: keep the default tier (absent from the file, so the contract's 600 a minute applies).
+TINY_TIER_CONFIG = {
+    "rateLimits": {"tiers": {"tiny": {"perAgent": {"points": 2, "windowSeconds": 10, "burst": 2}}}}
+}
+
+
+@pytest.fixture(scope="session")
+def fakes() -> Iterator[FakesProcess]:
+    """The fake OpenAI, Gmail, SerpAPI and website (``test/fakes/serve.ts``), once a session."""
+    running = start_fakes_process()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(fakes: FakesProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GatewayProcess]:
+    """The real gateway (needs ``npm run build``) with the example policy (``policies/``), every
+    tool pointed at the fakes, and the ``tiny`` rate-limit tier from a ``--config`` file."""
+    data_dir = tmp_path_factory.mktemp("gateway")
+    config_path = data_dir / "config.json"
+    config_path.write_text(json.dumps(TINY_TIER_CONFIG))
+    running = start_gateway_process(data_dir, fakes.env, ["--config", str(config_path)])
     try:
         yield running
     finally:
