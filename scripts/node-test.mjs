@@ -26,7 +26,17 @@ if (files.length === 0) {
   console.error(`no *.test.ts files under ${folders.join(", ")}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...passThrough.map((a) => a.replace(/^--concurrency=/, "--test-concurrency=")), ...files], {
-  stdio: "inherit",
-});
+const result = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    ...passThrough.map((a) => a.replace(/^--concurrency=/, "--test-concurrency=")),
+    ...files,
+  ],
+  {
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@
 // denied calls do not use, and budgets that parallel calls cannot overshoot.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { parseDictionary, parseList } from "structured-headers";
+import { parseList } from "structured-headers";
 import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";

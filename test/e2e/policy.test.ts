@@ -10,7 +10,7 @@ import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } f
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 
 /** Allows tokens only for the tools listed in data.allowed_tools, and only for agents whose metadata.team is "blue". */
-const policyV1 = (allowed: string[]) => `package agentgw
+const policyV1 = () => `package agentgw
 
 import rego.v1
 
@@ -47,7 +47,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 before(async () => {
   policyDir = mkdtempSync(join(tmpdir(), "agentgw-policy-"));
-  writeFileSync(join(policyDir, "policy.rego"), policyV1(["openai"]));
+  writeFileSync(join(policyDir, "policy.rego"), policyV1());
   writeFileSync(join(policyDir, "data.json"), JSON.stringify({ allowed_tools: ["openai"] }));
   gw = await startGateway({ env: { AGENTGW_POLICY: policyDir } });
   blue = await registerAgent(gw, { name: "blue", metadata: { team: "blue" } });
@@ -128,7 +128,7 @@ describe("hot reload", () => {
   it("a fixed policy loads through POST /admin/policy/reload and is audited", async () => {
     writeFileSync(
       join(policyDir, "policy.rego"),
-      policyV1(["openai"]).replace('input.agent.metadata.team == "blue"', "true"),
+      policyV1().replace('input.agent.metadata.team == "blue"', "true"),
     );
     const reload = await gw.admin("POST", "/admin/policy/reload");
     assert.equal(reload.status, 200, JSON.stringify(reload.body));
