@@ -58,6 +58,15 @@ describe("loadConfig", () => {
     assert.deepEqual(viaEnv.tools.http.allowHosts, ["a.test", "b.test"]);
   });
 
+  it("accepts loopback aliases of a localhost public URL in dev mode only", () => {
+    const dev = loadConfig({ argv: ["--dev"], env: { PORT: "9090" } });
+    assert.deepEqual(dev.authorities, ["localhost:9090", "127.0.0.1:9090", "[::1]:9090"]);
+    const prod = loadConfig({ argv: [], env: { AGENTGW_ADMIN_TOKEN: TOKEN, PORT: "9090" } });
+    assert.deepEqual(prod.authorities, ["localhost:9090"]);
+    const remote = loadConfig({ argv: ["--dev"], env: { AGENTGW_PUBLIC_URL: "https://gw.example.com" } });
+    assert.deepEqual(remote.authorities, ["gw.example.com"]);
+  });
+
   it("derives the authority from AGENTGW_PUBLIC_URL (lower-case, default port dropped)", () => {
     const config = loadConfig({
       argv: [],

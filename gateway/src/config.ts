@@ -211,12 +211,17 @@ export function loadConfig({
 
   const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
   const authority = authorityOf(publicUrl);
+  // Dev mode only: http://localhost:8080, http://127.0.0.1:8080 and http://[::1]:8080 are the same
+  // gateway to a developer, so a signature naming any of them is accepted.
+  const loopbackAliases = dev ? loopbackAliasesOf(authority) : [];
   const secrets = loadSecrets(parsed.secretsFile, env);
 
   return deepFreeze({
     ...parsed,
     publicUrl: normalizeUrl(publicUrl),
-    authorities: [...new Set([authority, ...parsed.extraAuthorities.map((a) => a.toLowerCase())])],
+    authorities: [
+      ...new Set([authority, ...loopbackAliases, ...parsed.extraAuthorities.map((a) => a.toLowerCase())]),
+    ],
     adminToken,
     adminTokenGenerated,
     dev,
@@ -228,6 +233,13 @@ export function loadConfig({
 function normalizeUrl(url: string): string {
   const u = new URL(url);
   return (u.origin + u.pathname).replace(/\/+$/, "");
+}
+
+function loopbackAliasesOf(authority: string): string[] {
+  const match = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.exec(authority);
+  if (!match) return [];
+  const port = match[2] ?? "";
+  return ["localhost", "127.0.0.1", "[::1]"].map((host) => host + port).filter((a) => a !== authority);
 }
 
 /** RFC 9421 §2.2.3: lower-cased host, default port omitted. */
