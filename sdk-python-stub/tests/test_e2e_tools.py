@@ -1,9 +1,11 @@
 """Tool calls end to end: the Python SDK → the real gateway (example policy) → the fake upstreams
-of test/fakes, for every tool, the official openai client with streaming, a policy denial with
+of test/fakes, for every tool, the async client (one token for concurrent calls), the official
+openai client with streaming, a policy denial with
 its reasons and a rate limit with its Retry-After."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -11,7 +13,14 @@ import httpx2
 import openai
 import pytest
 
-from agentgw import AgentGateway, KeyPair, PolicyDeniedError, RateLimitedError, generate_key_pair
+from agentgw import (
+    AgentGateway,
+    AsyncAgentGateway,
+    KeyPair,
+    PolicyDeniedError,
+    RateLimitedError,
+    generate_key_pair,
+)
 from agentgw.httpx2 import AgentGatewayAuth as Httpx2AgentGatewayAuth
 from conftest import GatewayProcess
 from fakes_process import FakesProcess
@@ -33,6 +42,19 @@ def test_openai_chat_returns_the_upstream_json(client: AgentGateway) -> None:
     assert answer["object"] == "chat.completion"
     message = answer["choices"][0]["message"]
     assert (message["role"], message["content"]) == ("assistant", "Echo: What is 2 + 2?")
+
+
+async def test_async_client_shares_one_token_across_concurrent_calls(gateway: GatewayProcess) -> None:
+    keys = generate_key_pair()
+    agent = gateway.register_agent(keys, ["openai:chat"], name="python-e2e-async")
+    async with AsyncAgentGateway(gateway.url, keys) as client:
+        answers = await asyncio.gather(
+            *(client.openai_chat([{"role": "user", "content": f"call {n}"}]) for n in range(5))
+        )
+    assert [a["choices"][0]["message"]["content"] for a in answers] == [f"Echo: call {n}" for n in range(5)]
+    decisions = gateway.admin("GET", f"/admin/decisions?agentId={agent['id']}&tool=openai&limit=50").json()
+    phases = [d["phase"] for d in decisions["items"]]
+    assert (phases.count("token"), phases.count("call")) == (1, 5)  # one POST /v1/tokens, five calls
 
 
 def test_official_openai_client_streams_through_the_httpx2_hook(client: AgentGateway) -> None:
