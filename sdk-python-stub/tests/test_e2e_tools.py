@@ -1,7 +1,7 @@
 """Tool calls end to end: the Python SDK → the real gateway (example policy) → the fake upstreams
 of test/fakes, for every tool, the async client (one token for concurrent calls), the official
-openai client with streaming, a policy denial with
-its reasons and a rate limit with its Retry-After."""
+openai client with streaming, a policy denial with its reasons and a rate limit with its
+Retry-After."""
 
 from __future__ import annotations
 
