@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { toBase64Url } from "./encoding.js";
 import { type AgentKeyPair, keyPairFromJwk, keyPairToJwk, type PrivateJwk } from "./keys.js";
 
-/** PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----") of the key pair. */
+/** The key pair as PKCS#8 PEM (a "PRIVATE KEY" block). */
 export function keyPairToPem(pair: AgentKeyPair): string {
   return createPrivateKey({ key: { ...keyPairToJwk(pair) }, format: "jwk" })
     .export({ type: "pkcs8", format: "pem" })
