@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 
+from ._client_core import raise_for_gateway_problem, token_request_body, tool_json_object, whoami_result
 from ._config import normalize_base_url
 from .auth import AgentGatewayAuth
-from .errors import AgentGatewayError, error_from_response, is_problem_content_type, json_body
+from .errors import error_from_response, json_body
 from .keys import KeyPair
 from .sign import DEFAULT_TTL_SECONDS
 from .tokens import DEFAULT_REFRESH_MARGIN_SECONDS, BoundToken, TokenCache, ToolToken
@@ -72,11 +73,10 @@ class AgentGateway:
     # -- agent API ---------------------------------------------------------------------------
     def whoami(self) -> dict[str, Any]:
         """``GET /v1/whoami``: ``{agent, kid}`` for the key that signed."""
-        body = self._json("GET", "/v1/whoami")
-        agent = body.get("agent") if isinstance(body, dict) else None
-        if isinstance(agent, dict) and isinstance(agent.get("scopes"), list):
-            self._agent_scopes = tuple(s for s in agent["scopes"] if isinstance(s, str))
-        return body if isinstance(body, dict) else {"agent": None, "kid": None}
+        body, scopes = whoami_result(self._json("GET", "/v1/whoami"))
+        if scopes is not None:
+            self._agent_scopes = scopes
+        return body
 
     def list_tools(self) -> Any:
         """``GET /v1/tools``: the tools and actions this agent could be granted."""
@@ -86,11 +86,7 @@ class AgentGateway:
         self, tool: str, scopes: Sequence[str], intent: str | None = None, ttl_seconds: int | None = None
     ) -> ToolToken:
         """``POST /v1/tokens`` every time (no cache). Most callers want ``token_for``."""
-        body: dict[str, Any] = {"tool": tool, "scopes": list(scopes)}
-        if intent is not None:
-            body["intent"] = intent
-        if ttl_seconds is not None:
-            body["ttlSeconds"] = ttl_seconds
+        body = token_request_body(tool, scopes, intent, ttl_seconds)
         requested_at = self._clock()
         response = self._send("POST", "/v1/tokens", json=body)
         return ToolToken.from_response(
@@ -140,9 +136,7 @@ class AgentGateway:
         response = self._http.request(
             method, self.base_url + request_path, json=json, params=params, headers=headers, auth=auth
         )
-        if response.status_code >= 400 and is_problem_content_type(response.headers.get("content-type")):
-            raise error_from_response(response)
-        return response
+        return raise_for_gateway_problem(response)
 
     # -- thin tool helpers -----------------------------------------------------------------------
     def openai_chat(
@@ -189,12 +183,7 @@ class AgentGateway:
         response = self.tool_call(
             spec.tool, spec.method, spec.path, spec.json, spec.params, scopes=spec.scopes, intent=intent
         )
-        if response.status_code >= 400:
-            raise error_from_response(response)
-        body = json_body(response)
-        if not isinstance(body, dict):
-            raise AgentGatewayError("unexpected_response", response.status_code, "expected a JSON object")
-        return body
+        return tool_json_object(response)
 
     def _fetch_token(self, tool: str, scopes: tuple[str, ...], intent: str | None) -> ToolToken:
         return self.request_token(tool, scopes, intent)
