@@ -192,9 +192,17 @@ describe("budgets", () => {
     const openai = await caller(agent, "openai", ["openai:chat"]);
     const chat = (max: number) =>
       openai("/v1/tools/openai/v1/chat/completions", chatBody("gpt-4o-mini", { max_tokens: max }));
-    const [a, b] = await Promise.all([chat(60), chat(60)]);
-    assert.deepEqual([a.status, b.status].sort(), [200, 429], "60 + 60 reserved would pass the limit of 100");
-    const used = (a.status === 200 ? a : b).body.usage.total_tokens as number;
+    // Hold the first call at the upstream so its 60-token reservation is still open when the second arrives.
+    fakes.openai.reset();
+    fakes.openai.behave({ delayMs: 800 });
+    const first = chat(60);
+    await fakes.openai.waitForRequest((r) => r.path === "/v1/chat/completions");
+    const second = await chat(60);
+    assertProblemShape(second, 429, "budget_exceeded");
+    const a = await first;
+    fakes.openai.reset();
+    assert.equal(a.status, 200, "60 + 60 reserved would pass the limit of 100: only the first goes through");
+    const used = a.body.usage.total_tokens as number;
     assert.ok(used < 40);
     const third = await chat(60);
     assert.equal(third.status, 200, "settled with the real usage, which left room for another 60");
