@@ -7,13 +7,19 @@ import { createSignedFetch, generateKeyPair, signAxiosRequests, signRequest } fr
 import axios from "axios";
 import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
+import { writeConfig } from "../support/policies.js";
 
 let gw: GatewayProcess;
 let agent: RegisteredAgent;
 const now = () => Math.floor(Date.now() / 1000);
 
 before(async () => {
-  gw = await startGateway();
+  // Every rejection below comes from 127.0.0.1; lift the failed-signature allowance per address so these
+  // tests see each check's own code (the throttling itself is tested in limits.test.ts).
+  const config = writeConfig({
+    rateLimits: { unauthenticatedPerIp: { points: 10_000, windowSeconds: 60, burst: 10_000 } },
+  });
+  gw = await startGateway({ args: ["--config", config] });
   agent = await registerAgent(gw, { name: "signer" });
 });
 after(async () => {
