@@ -75,7 +75,7 @@ export interface TokenStore {
   /** Unix seconds the token was revoked at, or null when it is not revoked (or unknown). */
   revokedAt(jti: string): Promise<number | null>;
   revokeByJti(jti: string, at: number): Promise<number>;
-  /** Revokes every unexpired token of the agent (optionally only those bound to one key). */
+  /** Revokes the agent's tokens (optionally only those bound to one key); resolves to how many were still live. */
   revokeByAgent(agentId: string, at: number, kid?: string): Promise<number>;
   /** Forgets tokens that expired before `now` (they can no longer be used anyway). */
   purgeExpired(now: number): Promise<number>;

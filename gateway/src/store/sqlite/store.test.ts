@@ -65,6 +65,11 @@ describe("sqlite store", () => {
     assert.equal(await store.tokens.revokedAt("t1"), null);
     assert.equal(await store.tokens.revokeByAgent("agt_1", 200, "k1"), 1, "t3 has expired: not counted");
     assert.equal(await store.tokens.revokedAt("t1"), 200);
+    assert.equal(
+      await store.tokens.revokedAt("t3"),
+      200,
+      "marked too: it is still inside the verifiers' skew",
+    );
     assert.equal(await store.tokens.revokedAt("t2"), null);
     assert.equal(await store.tokens.revokeByJti("t2", 210), 1);
     assert.equal(await store.tokens.revokeByJti("t2", 220), 0, "already revoked");

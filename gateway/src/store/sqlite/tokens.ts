@@ -21,11 +21,19 @@ export function createSqliteTokenStore(db: Database): TokenStore {
         .changes;
     },
     async revokeByAgent(agentId, at, kid) {
-      const sql = `UPDATE tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL AND expires_at > ?
-        ${kid ? "AND kid = ?" : ""}`;
-      const args: Array<string | number> = [at, agentId, at];
-      if (kid) args.push(kid);
-      return db.prepare(sql).run(...args).changes;
+      // Every remembered token is marked, even one just past exp: verifiers accept tokens until
+      // exp + skew. The count reports the live ones, which is what an admin means by "revoked".
+      const scope = `agent_id = ? AND revoked_at IS NULL ${kid ? "AND kid = ?" : ""}`;
+      const args: string[] = kid ? [agentId, kid] : [agentId];
+      return db.transaction(() => {
+        const live = db
+          .prepare<unknown[], { n: number }>(
+            `SELECT count(*) AS n FROM tokens WHERE ${scope} AND expires_at > ?`,
+          )
+          .get(...args, at)!.n;
+        db.prepare(`UPDATE tokens SET revoked_at = ? WHERE ${scope}`).run(at, ...args);
+        return live;
+      })();
     },
     async purgeExpired(now) {
       return db.prepare("DELETE FROM tokens WHERE expires_at < ?").run(now).changes;
