@@ -30,6 +30,10 @@ export const ERROR_TABLE = {
   unauthorized: { status: 401, title: "Admin authentication required" },
   not_found: { status: 404, title: "Not found" },
   conflict: { status: 409, title: "Conflict" },
+  approval_required: { status: 403, title: "Approval required" },
+  approval_denied: { status: 403, title: "Approval denied" },
+  tool_changed: { status: 409, title: "Tool definition changed" },
+  store_unavailable: { status: 503, title: "Shared store unavailable" },
   not_ready: { status: 503, title: "Not ready" },
   internal_error: { status: 500, title: "Internal error" },
 } as const satisfies Record<string, { status: number; title: string }>;
