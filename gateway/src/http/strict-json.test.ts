@@ -6,7 +6,7 @@ describe("parseStrictJson", () => {
   it("parses ordinary JSON like JSON.parse", () => {
     const text = '{"a":1,"b":{"a":2,"c":[{"a":3},{"a":4}]},"s":"x\\"y,{\\"a\\":1}"}';
     assert.deepEqual(parseStrictJson(text), JSON.parse(text));
-    assert.equal(parseStrictJson("[1,2,3]") instanceof Array, true);
+    assert.deepEqual(parseStrictJson("[1,2,3]"), [1, 2, 3]);
     assert.equal(parseStrictJson('"just a string"'), "just a string");
   });
 
