@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { GatewayError } from "../errors.js";
-import { DuplicateKeyError, parseStrictJson } from "./strict-json.js";
+import { parseJsonDocument } from "./json-body.js";
 
 /**
  * Reads the body as raw bytes (capped) before anything parses it: signatures
@@ -60,23 +60,5 @@ export function parseJsonBody(req: Request, res: Response): unknown {
       "the request body must be JSON (Content-Type: application/json)",
     );
   }
-  return parseJsonText(raw.toString("utf8"));
-}
-
-/** A JSON body as the gateway reads every body it judges: strict (no duplicate member names). */
-export function parseJsonText(text: string): unknown {
-  try {
-    return parseStrictJson(text);
-  } catch (error) {
-    if (error instanceof DuplicateKeyError) {
-      throw new GatewayError(
-        "invalid_request",
-        `the request body is ambiguous JSON: ${error.message} (each name may appear once per object)`,
-      );
-    }
-    throw new GatewayError(
-      "invalid_request",
-      `the request body is not valid JSON: ${(error as Error).message}`,
-    );
-  }
+  return parseJsonDocument(raw);
 }

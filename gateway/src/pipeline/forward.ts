@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { Request, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { requestHeadersForUpstream } from "../forward/headers.js";
-import { parseJsonText } from "../http/raw-body.js";
+import { parseJsonDocument } from "../http/json-body.js";
 import { traceparent } from "../http/request-context.js";
 import type { Obligations } from "../policy/types.js";
 import type { ToolCall, ToolConnector, ToolResponse } from "../tools/types.js";
@@ -14,7 +14,7 @@ export function buildToolCall(req: Request, res: Response): ToolCall {
   const resolved = res.locals.toolCall!;
   const raw = res.locals.rawBody;
   let json: unknown = null;
-  if (raw && /json/i.test(req.get("content-type") ?? "")) json = parseJsonText(raw.toString("utf8"));
+  if (raw && /json/i.test(req.get("content-type") ?? "")) json = parseJsonDocument(raw);
   return {
     tool: resolved.tool,
     action: resolved.action,
