@@ -2,8 +2,8 @@
 // config, store and services and listens; tests call it in-process.
 //
 // A tool call reads like the README's sentence:
-//   verify the proof → find the agent → resolve the tool call → check the token
-//   → ask the policy → limit → forward → record
+//   verify the proof → find the agent → take its quota → resolve the tool call → check the token
+//   → ask the policy → limit the tool → forward → record
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
@@ -19,6 +19,7 @@ import { metricsHandler } from "./metrics/index.js";
 import type { AuthorizeDeps } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
 import { observeRequests } from "./pipeline/observe.js";
+import { createLimitAgent } from "./pipeline/rate-limit.js";
 import { createDecisionRecorder } from "./pipeline/record.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
@@ -79,7 +80,6 @@ export function createApp(deps: AppDeps) {
       keyRing: services.keyRing,
       tokenStore: store.tokens,
       connectors: services.connectors,
-      limiter: services.limiter,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
@@ -100,6 +100,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
     createResolveAgent(store.agents),
+    createLimitAgent(services.limiter),
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
@@ -142,6 +143,7 @@ export function createApp(deps: AppDeps) {
       connectors: services.connectors,
       limiter: services.limiter,
       budgets: services.budgets,
+      concurrency: services.concurrency,
     }),
   );
   app.use(notFound());

@@ -8,7 +8,9 @@ import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import {
   type Budgets,
+  type CallConcurrency,
   createBudgets,
+  createCallConcurrency,
   createRateLimits,
   type RateLimits,
   requestedTokenCap,
@@ -41,6 +43,8 @@ export interface Services {
   /** The pipeline's view of rateLimits and budgetLedger. */
   limiter: CallLimiter;
   budgets: CallBudgets;
+  /** Calls in flight per agent and tool. */
+  concurrency: CallConcurrency;
   close(): Promise<void>;
 }
 
@@ -95,9 +99,15 @@ export async function createServices(
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
-      return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
+      if (found?.key.status !== "active") return null;
+      const publicKey = fromBase64Url(found.key.publicKey);
+      return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache: createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+    nonceCache: createMemoryNonceCache({
+      maxEntries: config.signature.nonceCacheSize,
+      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+      now,
+    }),
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -121,17 +131,24 @@ export async function createServices(
   });
   // Retired signing keys leave the JWKS once their last token has expired.
   const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
-  // Audit retention: records older than the configured days go; the chain stays verifiable from an anchor.
-  const pruneAudit = async () => {
-    const before = new Date(now() - config.audit.retentionDays * 86_400_000).toISOString();
-    const removed = await store.audit.prune(before).catch((error: unknown) => {
-      logger.warn({ err: error }, "audit retention prune failed; retrying next hour");
-      return 0;
-    });
-    if (removed > 0) logger.info({ removed, before }, "audit records past retention removed");
+  // Retention: audit records and decisions older than their configured days go, hourly (the audit chain
+  // stays verifiable from an anchor). Decisions hold whole policy inputs, so they are kept for less.
+  const retention = (what: string, days: number, prune: (before: string) => Promise<number>) => {
+    const run = async () => {
+      const before = new Date(now() - days * 86_400_000).toISOString();
+      const removed = await prune(before).catch((error: unknown) => {
+        logger.warn({ err: error }, `${what} retention prune failed; retrying next hour`);
+        return 0;
+      });
+      if (removed > 0) logger.info({ removed, before }, `${what} past retention removed`);
+    };
+    void run();
+    return setInterval(() => void run(), 3_600_000).unref();
   };
-  void pruneAudit();
-  const auditRetention = setInterval(() => void pruneAudit(), 3_600_000).unref();
+  const auditRetention = retention("audit records", config.audit.retentionDays, (b) => store.audit.prune(b));
+  const decisionRetention = retention("decisions", config.decisionLog.retentionDays, (b) =>
+    store.decisions.prune(b),
+  );
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
@@ -141,8 +158,12 @@ export async function createServices(
     nowSeconds: () => Math.floor(now() / 1000),
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
+  const concurrency = createCallConcurrency(config, {
+    onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
+  });
   const limiter: CallLimiter = {
-    take: (agent, tool, override) => rateLimits.checkAgent(agent, tool, override ?? null),
+    takeAgent: (agent) => rateLimits.checkAgent(agent),
+    takeTool: (agent, tool, override) => rateLimits.checkTool(agent, tool, override ?? null),
   };
   const budgets: CallBudgets = {
     async reserve(agent, tool, action, requestJson) {
@@ -196,10 +217,12 @@ export async function createServices(
     budgetLedger,
     limiter,
     budgets,
+    concurrency,
     async close() {
       purge.stop();
       clearInterval(pruneKeys);
       clearInterval(auditRetention);
+      clearInterval(decisionRetention);
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },

@@ -10,6 +10,7 @@ export {
   type BudgetUsage,
   createBudgets,
 } from "./budgets.js";
+export { type CallConcurrency, createCallConcurrency } from "./concurrency.js";
 export { createFlexibleRateLimiter, type FlexibleRateLimiterOptions } from "./flexible-rate-limiter.js";
 export type { RateLimiter, RateLimitResult, RatePolicyName, RateRule } from "./rate-limiter.js";
 export {

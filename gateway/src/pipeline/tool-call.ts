@@ -1,15 +1,18 @@
 // The tool-call stages after the token, in order: build the call → ask the
-// policy with the parsed request → limit and reserve budget → forward → settle.
+// policy with the parsed request → limit (agent+tool rate, calls in flight) and
+// reserve budget → forward → settle.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { CallConcurrency } from "../limits/concurrency.js";
 import type { ToolConnector } from "../tools/types.js";
 import { type AuthorizeDeps, authorize, requireScopes } from "./authorize.js";
 import { buildToolCall, connectorFor, forwardCall } from "./forward.js";
-import type { CallBudgets, CallLimiter } from "./rate-limit.js";
+import { addRateLimitHeaders, type CallBudgets, type CallLimiter } from "./rate-limit.js";
 
 export interface ToolCallDeps extends AuthorizeDeps {
   connectors: ReadonlyMap<string, ToolConnector>;
   limiter: CallLimiter;
   budgets: CallBudgets;
+  concurrency: CallConcurrency;
 }
 
 export function createToolCallHandler(deps: ToolCallDeps): RequestHandler {
@@ -32,25 +35,27 @@ export function createToolCallHandler(deps: ToolCallDeps): RequestHandler {
         body: connector.policyBody(call),
       });
 
-      const rateHeaders = await deps.limiter.take(
-        res.locals.agent!,
-        tool.name,
-        decision.obligations.rate_limit,
+      addRateLimitHeaders(
+        res,
+        await deps.limiter.takeTool(res.locals.agent!, tool.name, decision.obligations.rate_limit),
       );
-      for (const [name, value] of Object.entries(rateHeaders)) res.setHeader(name, value);
-      const hold = await deps.budgets.reserve(res.locals.agent!, tool.name, action.name, call.json);
-
-      let settled = false;
+      const release = await deps.concurrency.enter(res.locals.agent!, tool.name);
       try {
-        const answer = await forwardCall(connector, call, res, decision.obligations);
-        const usage = await answer.usage?.catch(() => undefined);
-        await hold.settle({
-          ok: answer.status < 400,
-          ...(usage?.tokens === undefined ? {} : { tokens: usage.tokens }),
-        });
-        settled = true;
+        const hold = await deps.budgets.reserve(res.locals.agent!, tool.name, action.name, call.json);
+        let settled = false;
+        try {
+          const answer = await forwardCall(connector, call, res, decision.obligations);
+          const usage = await answer.usage?.catch(() => undefined);
+          await hold.settle({
+            ok: answer.status < 400,
+            ...(usage?.tokens === undefined ? {} : { tokens: usage.tokens }),
+          });
+          settled = true;
+        } finally {
+          if (!settled) await hold.settle({ ok: false });
+        }
       } finally {
-        if (!settled) await hold.settle({ ok: false });
+        release();
       }
     } catch (error) {
       next(error);

@@ -4,7 +4,6 @@ import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
 import { type AuthorizeDeps, authorize, requireScopes } from "../pipeline/authorize.js";
-import { type CallLimiter, limitAgentRequest } from "../pipeline/rate-limit.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
 import { agentSchema } from "../schemas/agent.js";
 import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
@@ -21,7 +20,6 @@ export interface AgentApiDeps extends AuthorizeDeps {
   keyRing: Pick<SigningKeyRing, "current">;
   tokenStore: Pick<TokenStore, "recordIssued">;
   connectors: ReadonlyMap<string, Pick<ToolConnector, "available">>;
-  limiter: CallLimiter;
   issuer: string;
   maxTtlSeconds: number;
   onTokenMinted?: (tool: string) => void;
@@ -40,7 +38,6 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
         200: { description: "The calling agent", schema: z.object({ agent: agentSchema, kid: z.string() }) },
       },
       async handle({ res }) {
-        await limitAgentRequest(deps.limiter, res);
         return { status: 200, body: { agent: res.locals.agent, kid: res.locals.signature!.kid } };
       },
     }),
@@ -53,7 +50,6 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
       auth: "signed",
       responses: { 200: { description: "Tools", schema: toolListSchema } },
       async handle({ res }) {
-        await limitAgentRequest(deps.limiter, res);
         const ceiling = res.locals.agent!.scopes;
         const tools = TOOL_CATALOG.filter((tool) => tool.actions.some((a) => ceiling.includes(a.scope))).map(
           (tool) => ({
@@ -123,8 +119,6 @@ async function mintForRequest(
       ttlSeconds: body.ttlSeconds ?? null,
     },
   });
-  // After the policy, like tool calls: a denied request uses no quota.
-  await limitAgentRequest(deps.limiter, res);
   const minted = await issueToolToken({
     keyRing: deps.keyRing,
     tokenStore: deps.tokenStore,

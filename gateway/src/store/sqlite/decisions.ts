@@ -48,7 +48,19 @@ export function createSqliteDecisionStore(db: Database): DecisionStore {
      VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
        @reasons, @obligations, @policyRevision, @durationMs, @input)`,
   );
+  // In batches, oldest first, so a large backlog never holds the write lock for long.
+  const pruneBatch = db.prepare(
+    "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE time < ? ORDER BY seq LIMIT 5000)",
+  );
   return {
+    async prune(before) {
+      let removed = 0;
+      for (;;) {
+        const { changes } = pruneBatch.run(before);
+        removed += changes;
+        if (changes < 5000) return removed;
+      }
+    },
     async record(d) {
       insert.run({
         ...d,

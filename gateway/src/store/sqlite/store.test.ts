@@ -140,6 +140,36 @@ describe("sqlite store", () => {
     );
     assert.equal((await store.decisions.list({ limit: 10, agentId: "a1" })).items.length, 2);
   });
+
+  it("decisions older than the retention cut-off are pruned, newer ones stay", async () => {
+    const store = openSqliteStore({ dataDir: ":memory:" });
+    const day = (n: number) => new Date(Date.UTC(2026, 10, n)).toISOString();
+    for (let i = 1; i <= 6; i++) {
+      await store.decisions.record({
+        decisionId: `d${i}`,
+        time: day(i),
+        requestId: `r${i}`,
+        traceId: null,
+        agentId: "a1",
+        kid: null,
+        tool: "openai",
+        action: "models.list",
+        phase: "call",
+        allow: false,
+        reasons: ["no"],
+        obligations: {},
+        policyRevision: "rev1",
+        durationMs: 0.1,
+        input: {},
+      });
+    }
+    assert.equal(await store.decisions.prune(day(4)), 3);
+    assert.deepEqual(
+      (await store.decisions.list({ limit: 10 })).items.map((d) => d.decisionId),
+      ["d6", "d5", "d4"],
+    );
+    assert.equal(await store.decisions.prune(day(4)), 0);
+  });
 });
 
 describe("audit hash chain", () => {
