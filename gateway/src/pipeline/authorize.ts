@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { DecisionRecorder } from "../audit/decision-recorder.js";
 import { GatewayError } from "../errors.js";
 import { requestHeadersForUpstream } from "../forward/headers.js";
+import { parseJsonDocument } from "../http/json-body.js";
 import { timeStage } from "../http/locals.js";
 import { buildPolicyInput, type PolicyInputParts } from "../policy/build-input.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
@@ -87,13 +88,7 @@ function readToolCall(req: Request, res: Response): ToolCall {
   const resolved = res.locals.toolCall!;
   const raw = res.locals.rawBody;
   let json: unknown = null;
-  if (raw && /json/i.test(req.get("content-type") ?? "")) {
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new GatewayError("invalid_request", "the request body is not valid JSON");
-    }
-  }
+  if (raw && /json/i.test(req.get("content-type") ?? "")) json = parseJsonDocument(raw);
   return {
     tool: resolved.tool,
     action: resolved.action,
