@@ -1,33 +1,23 @@
-// Everything the app needs beside config, store and logger, built once at start.
-// main.ts calls createServices; tests can build the same thing in-process.
+// The composition root: everything the app needs beside config, store and
+// logger, built once at start from config. main.ts calls createServices; tests
+// build the same thing in-process. Background jobs live in housekeeping.ts.
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
-import {
-  type Budgets,
-  type CallConcurrency,
-  createBudgets,
-  createCallConcurrency,
-  createRateLimits,
-  type RateLimits,
-  requestedTokenCap,
-} from "./limits/index.js";
-import { createMetrics, type Metrics } from "./metrics/index.js";
-import type { CallBudgets, CallLimiter } from "./pipeline/rate-limit.js";
+import { type Budgets, createBudgets } from "./limits/budgets.js";
+import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
+import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import type { Store } from "./store/types.js";
-import {
-  createTokenRevoker,
-  type PurgeTimer,
-  startExpiredTokenPurge,
-  type TokenRevoker,
-} from "./tokens/revocation.js";
+import { createTokenRevoker, type TokenRevoker } from "./tokens/revocation.js";
 import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
 import { createToolTokenVerifier, type ToolTokenVerifier } from "./tokens/verify-token.js";
-import { createConnectors } from "./tools/index.js";
+import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
@@ -39,19 +29,15 @@ export interface Services {
   connectors: ReadonlyMap<string, ToolConnector>;
   metrics: Metrics;
   rateLimits: RateLimits;
-  budgetLedger: Budgets;
-  /** The pipeline's view of rateLimits and budgetLedger. */
-  limiter: CallLimiter;
-  budgets: CallBudgets;
   /** Calls in flight per agent and tool. */
   concurrency: CallConcurrency;
+  budgets: Budgets;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
   now?: () => number;
-  connectors?: ReadonlyMap<string, ToolConnector>;
 }
 
 export async function createServices(
@@ -66,6 +52,7 @@ export async function createServices(
 
   const policy = createPolicyEngine({
     source: config.policy.source,
+    opaPath: config.policy.opaPath,
     logger: logger.child({ component: "policy" }),
     watch: config.policy.watch,
     pollIntervalMs: config.policy.pollIntervalSeconds * 1000,
@@ -101,6 +88,7 @@ export async function createServices(
       const found = await store.agents.findByKid(kid);
       if (found?.key.status !== "active") return null;
       const publicKey = fromBase64Url(found.key.publicKey);
+      // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
       return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
     nonceCache: createMemoryNonceCache({
@@ -123,80 +111,44 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
-  const purge: PurgeTimer = startExpiredTokenPurge({
-    tokenStore: store.tokens,
-    now: nowDate,
+  const housekeeping = startHousekeeping({
+    store,
+    keyRing,
+    logger,
+    now,
     skewSeconds,
-    onError: (error) => logger.warn({ err: error }, "token purge failed; retrying next tick"),
+    auditRetentionDays: config.audit.retentionDays,
+    decisionRetentionDays: config.decisionLog.retentionDays,
   });
-  // Retired signing keys leave the JWKS once their last token has expired.
-  const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
-  // Retention: audit records and decisions older than their configured days go, hourly (the audit chain
-  // stays verifiable from an anchor). Decisions hold whole policy inputs, so they are kept for less.
-  const retention = (what: string, days: number, prune: (before: string) => Promise<number>) => {
-    const run = async () => {
-      const before = new Date(now() - days * 86_400_000).toISOString();
-      const removed = await prune(before).catch((error: unknown) => {
-        logger.warn({ err: error }, `${what} retention prune failed; retrying next hour`);
-        return 0;
-      });
-      if (removed > 0) logger.info({ removed, before }, `${what} past retention removed`);
-    };
-    void run();
-    return setInterval(() => void run(), 3_600_000).unref();
-  };
-  const auditRetention = retention("audit records", config.audit.retentionDays, (b) => store.audit.prune(b));
-  const decisionRetention = retention("decisions", config.decisionLog.retentionDays, (b) =>
-    store.decisions.prune(b),
-  );
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
-  const budgetLedger = createBudgets(config, store.budgets, {
-    nowSeconds: () => Math.floor(now() / 1000),
-    onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
-  });
   const concurrency = createCallConcurrency(config, {
     onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
   });
-  const limiter: CallLimiter = {
-    takeAgent: (agent) => rateLimits.checkAgent(agent),
-    takeTool: (agent, tool, override) => rateLimits.checkTool(agent, tool, override ?? null),
-  };
-  const budgets: CallBudgets = {
-    async reserve(agent, tool, action, requestJson) {
-      const estimate = requestedTokenCap(requestJson);
-      const hold = await budgetLedger.reserve({
-        agent,
-        tool,
-        action,
-        ...(estimate === undefined ? {} : { estimate }),
-      });
-      return { settle: (outcome) => budgetLedger.settle(hold, outcome) };
-    },
-  };
-
+  const budgets = createBudgets(config, store.budgets, {
+    nowSeconds: () => Math.floor(now() / 1000),
+    onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
+  });
   const toolLog = logger.child({ component: "tools" });
-  const connectors =
-    options.connectors ??
-    createConnectors(config, {
-      hooks: {
-        onRetry: ({ tool, attempt, delayMs, reason }) => {
-          metrics.upstreamRetry(tool);
-          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
-        },
-        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-        onBreakerStateChange: ({ tool, state }) =>
-          toolLog.warn({ tool, state }, "circuit breaker state changed"),
+  const connectors = createConnectors(config, {
+    hooks: {
+      onRetry: ({ tool, attempt, delayMs, reason }) => {
+        metrics.upstreamRetry(tool);
+        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
       },
-      http: {
-        onPrivateAddress: (info) =>
-          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-      },
-    });
+      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+      onBreakerStateChange: ({ tool, state }) =>
+        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+    },
+    http: {
+      onPrivateAddress: (info) =>
+        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+    },
+  });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
     for (const [name, connector] of connectors) {
@@ -214,15 +166,10 @@ export async function createServices(
     connectors,
     metrics,
     rateLimits,
-    budgetLedger,
-    limiter,
-    budgets,
     concurrency,
+    budgets,
     async close() {
-      purge.stop();
-      clearInterval(pruneKeys);
-      clearInterval(auditRetention);
-      clearInterval(decisionRetention);
+      housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },

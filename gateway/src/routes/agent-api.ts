@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
-import { type AuthorizeDeps, authorize, requireScopes } from "../pipeline/authorize.js";
+import { type AuthorizeDeps, askPolicy } from "../pipeline/authorize.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
 import { agentSchema } from "../schemas/agent.js";
 import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
@@ -11,6 +11,7 @@ import { toolListSchema } from "../schemas/tools.js";
 import type { TokenStore } from "../store/types.js";
 import { effectiveTtl } from "../tokens/effective-ttl.js";
 import { issueToolToken } from "../tokens/mint-token.js";
+import { requireScopes } from "../tokens/require-scopes.js";
 import type { SigningKeyRing } from "../tokens/signing-keys.js";
 import { findTool, scopesOf, TOOL_CATALOG } from "../tools/catalog.js";
 import type { ToolConnector } from "../tools/types.js";
@@ -104,7 +105,7 @@ async function mintForRequest(
   requireScopes(agent.scopes, body.scopes, `agent ${agent.id}`);
   const scopes = [...new Set(body.scopes)];
 
-  const decision = await authorize(req, res, deps, {
+  const decision = await askPolicy(req, res, deps, {
     phase: "token",
     tool: tool.name,
     action: null,
