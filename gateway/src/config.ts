@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { MASTER_KEY_PATTERN } from "./credentials/master-key.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -131,6 +132,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */
   secretsFile: z.string().optional(),
+  /** Key-encryption key for stored credentials: 32 bytes, base64url. Required outside dev mode once credentials exist. */
+  masterKey: z.string().regex(MASTER_KEY_PATTERN, "must be 32 bytes in base64url (43 characters)").optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -283,6 +286,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
     set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
   if (env.AGENTGW_METRICS_TOKEN) set(["metrics", "bearerToken"], env.AGENTGW_METRICS_TOKEN);
   if (env.AGENTGW_SECRETS_FILE) set(["secretsFile"], env.AGENTGW_SECRETS_FILE);
+  if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY.trim());
   if (env.AGENTGW_SIGNING_KEYS) set(["tokens", "signingKeys"], [env.AGENTGW_SIGNING_KEYS]);
   if (env.AGENTGW_OPENAI_BASE_URL) set(["tools", "openai", "baseUrl"], env.AGENTGW_OPENAI_BASE_URL);
   if (env.AGENTGW_GMAIL_BASE_URL) set(["tools", "gmail", "baseUrl"], env.AGENTGW_GMAIL_BASE_URL);

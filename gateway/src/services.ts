@@ -4,6 +4,8 @@
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import {
@@ -35,6 +37,7 @@ export interface Services {
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
   budgetLedger: Budgets;
@@ -43,6 +46,8 @@ export interface Services {
   budgets: CallBudgets;
   close(): Promise<void>;
 }
+
+const CREDENTIAL_INDEX_REFRESH_MS = 5_000;
 
 export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
@@ -157,25 +162,48 @@ export async function createServices(
     },
   };
 
+  const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  // Another gateway on a shared store may add or delete credentials: re-read which tools have one.
+  const credentialIndex = setInterval(
+    () =>
+      void credentials
+        .refresh()
+        .catch((error: unknown) => logger.warn({ err: error }, "credential index refresh failed")),
+    CREDENTIAL_INDEX_REFRESH_MS,
+  ).unref();
   const toolLog = logger.child({ component: "tools" });
   const connectors =
     options.connectors ??
-    createConnectors(config, {
-      hooks: {
-        onRetry: ({ tool, attempt, delayMs, reason }) => {
-          metrics.upstreamRetry(tool);
-          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+    createConnectors(
+      config,
+      {
+        openai: credentialSourceFor(credentials, "openai"),
+        gmail: credentialSourceFor(credentials, "gmail"),
+        serpapi: credentialSourceFor(credentials, "serpapi"),
+      },
+      {
+        hooks: {
+          onRetry: ({ tool, attempt, delayMs, reason }) => {
+            metrics.upstreamRetry(tool);
+            toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+          },
+          // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+          onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+          onBreakerStateChange: ({ tool, state }) =>
+            toolLog.warn({ tool, state }, "circuit breaker state changed"),
         },
-        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-        onBreakerStateChange: ({ tool, state }) =>
-          toolLog.warn({ tool, state }, "circuit breaker state changed"),
+        http: {
+          onPrivateAddress: (info) =>
+            toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+        },
       },
-      http: {
-        onPrivateAddress: (info) =>
-          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-      },
-    });
+    );
+  await logToolAvailability(logger, {
+    credentials,
+    secrets: config.secrets,
+    connectors,
+    httpAllowHosts: config.tools.http.allowHosts,
+  });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
     for (const [name, connector] of connectors) {
@@ -191,6 +219,7 @@ export async function createServices(
     tokenVerifier,
     revoker,
     connectors,
+    credentials,
     metrics,
     rateLimits,
     budgetLedger,
@@ -200,6 +229,7 @@ export async function createServices(
       purge.stop();
       clearInterval(pruneKeys);
       clearInterval(auditRetention);
+      clearInterval(credentialIndex);
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },

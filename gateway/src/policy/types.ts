@@ -57,6 +57,8 @@ export const obligationsSchema = z.looseObject({
   rate_limit: z
     .object({ points: z.number().int().positive(), duration_seconds: z.number().positive() })
     .optional(),
+  /** The name of the credential (of the called tool) this call uses instead of the tool's own. */
+  credential: z.string().min(1).max(64).optional(),
 });
 
 export type Obligations = {
@@ -68,6 +70,7 @@ export type Obligations = {
   /** Regular expressions; matches in the tool's answer are replaced with "[blocked]". */
   block_patterns?: string[];
   rate_limit?: { points: number; duration_seconds: number };
+  credential?: string;
   [k: string]: unknown;
 };
 

@@ -5,6 +5,7 @@ import type { Store } from "../types.js";
 import { createSqliteAgentStore } from "./agents.js";
 import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
+import { createSqliteCredentialStore } from "./credentials.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { migrate } from "./migrations.js";
 import { createSqliteTokenStore } from "./tokens.js";
@@ -31,6 +32,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
 
   return {
     agents: createSqliteAgentStore(db, now),
+    credentials: createSqliteCredentialStore(db, now),
     tokens: createSqliteTokenStore(db),
     decisions: createSqliteDecisionStore(db),
     audit: createSqliteAuditStore(db),
