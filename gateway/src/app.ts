@@ -13,6 +13,7 @@ import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
+import { refuseFragment } from "./http/request-target.js";
 import { expressPath, type RouteAuth, runRoute } from "./http/route.js";
 import { metricsHandler } from "./metrics/index.js";
 import type { AuthorizeDeps } from "./pipeline/authorize.js";
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps) {
   };
 
   app.use(requestContext());
+  app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));
   app.use(readRawBody(config.bodyLimitBytes));

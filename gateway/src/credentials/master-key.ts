@@ -16,7 +16,7 @@ export interface MasterKey {
   file?: string;
 }
 
-/** A master key's text form: 32 bytes in base64url without padding. config.ts checks the variable with it. */
+/** A master key's text form: 32 bytes in base64url without padding (the last character carries 2 spare zero bits). */
 export const MASTER_KEY_PATTERN = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /** Decodes a base64url 32-byte key; the error names where it came from, never the value. */

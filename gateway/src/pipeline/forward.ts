@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { Request, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { requestHeadersForUpstream } from "../forward/headers.js";
+import { parseJsonDocument } from "../http/json-body.js";
 import { traceparent } from "../http/request-context.js";
 import type { Obligations } from "../policy/types.js";
 import type { ToolCall, ToolConnector, ToolResponse } from "../tools/types.js";
@@ -13,13 +14,7 @@ export function buildToolCall(req: Request, res: Response): ToolCall {
   const resolved = res.locals.toolCall!;
   const raw = res.locals.rawBody;
   let json: unknown = null;
-  if (raw && /json/i.test(req.get("content-type") ?? "")) {
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new GatewayError("invalid_request", "the request body is not valid JSON");
-    }
-  }
+  if (raw && /json/i.test(req.get("content-type") ?? "")) json = parseJsonDocument(raw);
   return {
     tool: resolved.tool,
     action: resolved.action,

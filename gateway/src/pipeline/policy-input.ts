@@ -68,6 +68,8 @@ export function buildPolicyInput(
       path: parts.path,
       query: queryObject(parts.query),
       headers: visibleHeaders(req),
+      // The bytes really received, whatever the headers claim (a chunked body has no content-length).
+      size: res.locals.rawBody?.length ?? 0,
       body: parts.body ?? null,
     },
     token: token

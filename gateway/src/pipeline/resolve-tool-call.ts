@@ -4,7 +4,9 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { findTool, resolveAction } from "../tools/catalog.js";
 
-const TOOL_PREFIX = /^\/v1\/tools\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/;
+// No "#" anywhere: refuseFragment turned such targets away, and the query forwarded must be
+// exactly the one the signature verified.
+const TOOL_PREFIX = /^\/v1\/tools\/([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/;
 
 export function createResolveToolCall(): RequestHandler {
   return function resolveToolCall(req: Request, res: Response, next: NextFunction) {

@@ -125,6 +125,25 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.tool
     assert.equal(engine.decide(sampleInput()).allow, true);
   });
 
+  test("a policy returning an obligation the gateway does not know is refused at load, naming it", async () => {
+    const folder = await writeFolder({
+      "p.rego": `package agentgw\n\ndecision := {"allow": true, "obligations": {"redcat": ["/x"]}}\n`,
+    });
+    const { engine } = await engineFor(folder);
+    await assert.rejects(engine.reload(), refusedWith(/obligations: Unrecognized key: .*redcat/));
+    assert.equal(engine.ready(), false);
+  });
+
+  test("a policy whose decision has only allow loads and serves", async () => {
+    const folder = await writeFolder({
+      "p.rego": `package agentgw\n\ndecision := {"allow": input.tool == "openai"}\n`,
+    });
+    const { engine } = await engineFor(folder);
+    await engine.reload();
+    assert.deepEqual(engine.decide(sampleInput()), { allow: true, reasons: [], obligations: {} });
+    assert.equal(engine.decide(sampleInput({ tool: "gmail" })).allow, false);
+  });
+
   test("hot reload: saving a file swaps behaviour without a restart; a broken save is logged, not thrown", async () => {
     const folder = await writeFolder({ "p.rego": toolsPolicy(["openai"]) });
     const { engine, records } = await engineFor(folder, { watch: true });
