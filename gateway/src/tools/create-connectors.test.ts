@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configSchema } from "../config.js";
 import { TOOL_CATALOG } from "./catalog.js";
+import { createConnectors, type ToolCredentialSources } from "./create-connectors.js";
 import { staticCredential } from "./credential-source.js";
-import { createConnectors, type ToolCredentialSources } from "./index.js";
 
 const none: ToolCredentialSources = {
   openai: staticCredential("openai", undefined),

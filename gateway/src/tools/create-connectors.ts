@@ -3,7 +3,6 @@
 // added later through the admin API makes it available without a restart.
 import type { Config } from "../config.js";
 import type { ApiKeySecret, GmailSecret } from "../credentials/secret-shapes.js";
-import type { Logger } from "../log.js";
 import type { ConnectorDeps } from "./connector-deps.js";
 import type { CredentialSource } from "./credential-source.js";
 import { createGmailConnector } from "./gmail/gmail-connector.js";
@@ -12,13 +11,8 @@ import { createOpenAiConnector } from "./openai/openai-connector.js";
 import { createSerpApiConnector } from "./serpapi/serpapi-connector.js";
 import type { ToolConnector } from "./types.js";
 
-export type { ConnectorDeps } from "./connector-deps.js";
-export type { HttpConnectorDeps } from "./http/http-connector.js";
-
 export interface CreateConnectorsDeps extends ConnectorDeps {
-  /** Where the http tool reports connections that allowPrivate let through. */
-  logger?: Pick<Logger, "warn">;
-  /** Extra dependencies of the http tool (DNS resolver in tests). */
+  /** Extra dependencies of the http tool (DNS resolver in tests, where allowPrivate connections are reported). */
   http?: Omit<HttpConnectorDeps, keyof ConnectorDeps>;
 }
 
@@ -34,11 +28,7 @@ export function createConnectors(
   credentials: ToolCredentialSources,
   deps: CreateConnectorsDeps = {},
 ): Map<string, ToolConnector> {
-  const { http, logger, ...shared } = deps;
-  const onPrivateAddress =
-    http?.onPrivateAddress ??
-    ((info: { host: string; address: string; reason: string }) =>
-      logger?.warn(info, "http tool connected to a non-public address because allowPrivate is on"));
+  const { http, ...shared } = deps;
   const { tools } = config;
   const connectors: ToolConnector[] = [
     createOpenAiConnector(
@@ -62,7 +52,7 @@ export function createConnectors(
       },
       shared,
     ),
-    createHttpConnector(tools.http, { ...shared, ...http, onPrivateAddress }),
+    createHttpConnector(tools.http, { ...shared, ...http }),
   ];
   return new Map(connectors.map((connector) => [connector.name, connector]));
 }
