@@ -4,6 +4,7 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
 import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
@@ -22,6 +23,8 @@ import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
+  /** Decisions and audit events, group-committed (one transaction serves many requests). */
+  records: RecordWriter;
   policy: PolicyEngine;
   keyRing: SigningKeyRing;
   signatureVerifier: SignatureVerifier;
@@ -162,7 +165,9 @@ export async function createServices(
     }
     return states;
   });
+  const records = createRecordWriter(store.records);
   return {
+    records,
     policy,
     keyRing,
     signatureVerifier,
@@ -177,6 +182,8 @@ export async function createServices(
       housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
+      // Last: requests finishing above may still queue records.
+      await records.flush();
     },
   };
 }

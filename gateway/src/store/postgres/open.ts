@@ -6,6 +6,7 @@ import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
+import { createPostgresRecordStore } from "./records.js";
 import { createPostgresSigningKeyStore } from "./signing-keys.js";
 import { createPostgresTokenStore } from "./tokens.js";
 
@@ -38,6 +39,7 @@ export async function openPostgresStore({
     tokens: createPostgresTokenStore(pool),
     decisions: createPostgresDecisionStore(pool),
     audit: createPostgresAuditStore(pool),
+    records: createPostgresRecordStore(pool),
     budgets: createPostgresBudgetStore(pool),
     signingKeys: createPostgresSigningKeyStore(pool),
     async ping() {
