@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps) {
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
+    credentials: { credentials: services.credentials, audit },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,

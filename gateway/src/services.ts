@@ -6,6 +6,8 @@ import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
+import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
@@ -29,6 +31,7 @@ export interface Services {
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
   budgets: Budgets;
@@ -104,7 +107,9 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  const credentials = await openCredentials({ config, store, logger, now: nowDate });
   const housekeeping = startHousekeeping({
+    credentials,
     store,
     keyRing,
     logger,
@@ -122,21 +127,35 @@ export async function createServices(
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
   const toolLog = logger.child({ component: "tools" });
-  const connectors = createConnectors(config, {
-    hooks: {
-      onRetry: ({ tool, attempt, delayMs, reason }) => {
-        metrics.upstreamRetry(tool);
-        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+  const connectors = createConnectors(
+    config,
+    {
+      openai: credentialSourceFor(credentials, "openai"),
+      gmail: credentialSourceFor(credentials, "gmail"),
+      serpapi: credentialSourceFor(credentials, "serpapi"),
+    },
+    {
+      hooks: {
+        onRetry: ({ tool, attempt, delayMs, reason }) => {
+          metrics.upstreamRetry(tool);
+          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+        },
+        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+        onBreakerStateChange: ({ tool, state }) =>
+          toolLog.warn({ tool, state }, "circuit breaker state changed"),
       },
-      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-      onBreakerStateChange: ({ tool, state }) =>
-        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+      http: {
+        onPrivateAddress: (info) =>
+          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+      },
     },
-    http: {
-      onPrivateAddress: (info) =>
-        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-    },
+  );
+  await logToolAvailability(logger, {
+    credentials,
+    secrets: config.secrets,
+    connectors,
+    httpAllowHosts: config.tools.http.allowHosts,
   });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
@@ -155,6 +174,7 @@ export async function createServices(
     tokenVerifier,
     revoker,
     connectors,
+    credentials,
     metrics,
     rateLimits,
     budgets,

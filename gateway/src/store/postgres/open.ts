@@ -2,6 +2,7 @@ import type { Store } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
+import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
@@ -34,6 +35,7 @@ export async function openPostgresStore({
   return {
     engine: "postgres",
     agents: createPostgresAgentStore(pool, now),
+    credentials: createPostgresCredentialStore(pool, now),
     tokens: createPostgresTokenStore(pool),
     decisions: createPostgresDecisionStore(pool),
     audit: createPostgresAuditStore(pool),
