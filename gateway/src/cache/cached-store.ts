@@ -114,6 +114,7 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     records: store.records,
     budgets: store.budgets,
     signingKeys: store.signingKeys,
+    credentials: store.credentials,
     ping: () => store.ping(),
     close: () => store.close(),
   };
