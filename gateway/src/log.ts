@@ -1,4 +1,4 @@
-import { destination as logDestination, type Logger, pino } from "pino";
+import { type Logger, destination as logDestination, pino } from "pino";
 
 export type { Logger };
 
