@@ -3,7 +3,9 @@
 // start and test commands need from here. Each step is reused when already done.
 //   --opa     the pinned OPA compiler in .tools/bin (go install, about a minute the first time)
 //   --python  the Python SDK's virtualenv in sdk-python-stub/.venv (pip, from PyPI)
+//   --fuzz    the fuzzing tools' virtualenv in .tools/fuzz-venv (schemathesis, from PyPI)
 import { ensureOpa } from "./opa.mjs";
+import { ensureFuzzVenv } from "./fuzz-venv.mjs";
 import { ensureVenv } from "./py.mjs";
 
 const steps = process.argv.slice(2);
@@ -17,6 +19,10 @@ try {
   if (steps.includes("--python")) {
     await ensureVenv();
     console.log("[setup] Python SDK virtualenv ready");
+  }
+  if (steps.includes("--fuzz")) {
+    ensureFuzzVenv();
+    console.log("[setup] fuzzing tools virtualenv ready");
   }
   console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
