@@ -19,7 +19,9 @@ const requirements = join(repoRoot, "test", "fuzz", "requirements.txt");
 export const fuzzVenvDir = join(repoRoot, ".tools", "fuzz-venv");
 const stampFile = join(fuzzVenvDir, ".agentgw-install-stamp");
 export const fuzzPython =
-  process.platform === "win32" ? join(fuzzVenvDir, "Scripts", "python.exe") : join(fuzzVenvDir, "bin", "python");
+  process.platform === "win32"
+    ? join(fuzzVenvDir, "Scripts", "python.exe")
+    : join(fuzzVenvDir, "bin", "python");
 
 function inputsHash() {
   const hash = createHash("sha256");
@@ -29,7 +31,8 @@ function inputsHash() {
 
 /** Makes sure .tools/fuzz-venv has the pinned tools and the SDK; returns its python path. */
 export function ensureFuzzVenv() {
-  const works = existsSync(fuzzPython) && spawnSync(fuzzPython, ["-c", "pass"], { stdio: "ignore" }).status === 0;
+  const works =
+    existsSync(fuzzPython) && spawnSync(fuzzPython, ["-c", "pass"], { stdio: "ignore" }).status === 0;
   if (!works) {
     process.stderr.write(`[fuzz-venv] creating ${fuzzVenvDir}\n`);
     rmSync(fuzzVenvDir, { recursive: true, force: true });

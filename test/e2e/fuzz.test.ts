@@ -57,7 +57,9 @@ after(async () => {
 });
 
 it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async () => {
-  const ensure = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/fuzz-venv.mjs")], { stdio: "inherit" });
+  const ensure = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/fuzz-venv.mjs")], {
+    stdio: "inherit",
+  });
   assert.equal(ensure.status, 0, "could not prepare the fuzzing virtualenv (.tools/fuzz-venv)");
   const python = join(REPO_ROOT, ".tools/fuzz-venv/bin/python");
   const args = [
@@ -81,7 +83,8 @@ it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async
   ];
   const output = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
     const child = spawn(python, args, {
-      cwd: join(REPO_ROOT, "test/fuzz"),
+      // Its working files (.schemathesis, .hypothesis) go with the report, not into the repo.
+      cwd: reportDir,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? tmpdir(),

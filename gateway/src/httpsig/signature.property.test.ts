@@ -29,9 +29,9 @@ function verifier() {
 const URL_SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@";
 const pathSegment = fc.oneof(
   fc.string({ unit: fc.constantFrom(...URL_SAFE.replace(/[&=]/g, "")), minLength: 1, maxLength: 12 }),
-  fc.uint8Array({ minLength: 1, maxLength: 4 }).map((bytes) =>
-    [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""),
-  ),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 4 })
+    .map((bytes) => [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join("")),
 );
 const queryPart = fc.string({ unit: fc.constantFrom(...URL_SAFE.replace(/[&=]/g, "")), maxLength: 8 });
 const target = fc
@@ -74,7 +74,9 @@ const signedRequest = fc.record({
   created: fc.integer({ min: T0 - 50, max: T0 + 20 }),
   lifetime: fc.integer({ min: 60, max: 300 }),
   nonce: fc.base64String({ minLength: 24, maxLength: 96 }).map((s) => s.replace(/=+$/, "")),
-  tag: fc.option(fc.string({ unit: fc.constantFrom(..."abcdefghij-_ ."), maxLength: 16 }), { nil: undefined }),
+  tag: fc.option(fc.string({ unit: fc.constantFrom(..."abcdefghij-_ ."), maxLength: 16 }), {
+    nil: undefined,
+  }),
   label,
 });
 
@@ -127,7 +129,10 @@ async function refused(request: SignedRequest): Promise<boolean> {
     await verifier()(request);
     return false;
   } catch (error) {
-    assert.ok(error instanceof GatewayError, `a tampered request must be a 4xx problem, got ${String(error)}`);
+    assert.ok(
+      error instanceof GatewayError,
+      `a tampered request must be a 4xx problem, got ${String(error)}`,
+    );
     assert.ok(error.status >= 400 && error.status < 500, `${error.code} is not a 4xx`);
     return true;
   }
@@ -179,7 +184,10 @@ test("any single-byte change to what was signed fails verification", async () =>
           }
           case "body":
             if (!g.body) return;
-            tampered = { ...request, rawBody: Buffer.from(changeByte(Buffer.from(g.body).toString("latin1"), at, xor), "latin1") };
+            tampered = {
+              ...request,
+              rawBody: Buffer.from(changeByte(Buffer.from(g.body).toString("latin1"), at, xor), "latin1"),
+            };
             break;
           case "signature-input":
             headersOut["signature-input"] = changeByte(headersOut["signature-input"]!, at, xor);
@@ -188,7 +196,9 @@ test("any single-byte change to what was signed fails verification", async () =>
           case "signature": {
             // The signature's bytes: a base64 character can differ only in padding bits, which is
             // the same signature, so the change is made to the decoded value.
-            const [[signedLabel, bytes]] = [...parseSignatureField(headersOut.signature!)] as [[string, Uint8Array]];
+            const [[signedLabel, bytes]] = [...parseSignatureField(headersOut.signature!)] as [
+              [string, Uint8Array],
+            ];
             const changed = Uint8Array.from(bytes);
             changed[at % changed.length]! ^= xor;
             headersOut.signature = serializeSignatureField(signedLabel, changed);

@@ -2,7 +2,7 @@
 // document covers every endpoint the gateway serves.
 import { z } from "zod";
 import type { Route } from "../http/route.js";
-import { toolNameSchema } from "../schemas/tokens.js";
+import { TOOL_NAMES } from "../schemas/tokens.js";
 
 const notMounted = async () => undefined;
 
@@ -11,7 +11,8 @@ const notMounted = async () => undefined;
  * parameter cannot say so): the tool's own REST path, matched against the tool's actions.
  */
 const toolCallParams = z.strictObject({
-  tool: toolNameSchema,
+  // Enumerated here (not in token requests, whose types SDKs use): the tools this gateway serves.
+  tool: z.string().meta({ enum: TOOL_NAMES }),
   path: z
     .string()
     .min(1)

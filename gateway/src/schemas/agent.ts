@@ -34,14 +34,11 @@ export const tierSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "tier is 1-6
 
 /** Raw base64url or an OKP JWK; checked for length and curve membership by the handler. */
 export const publicKeyInputSchema = z.union([
-  z
-    .string()
-    .max(4096)
-    .meta({
-      description:
-        "The Ed25519 public key: base64url (unpadded) of its 32 raw bytes (an OKP JWK as JSON text is accepted too)",
-      pattern: RAW_KEY_PATTERN,
-    }),
+  z.string().max(4096).meta({
+    description:
+      "The Ed25519 public key: base64url (unpadded) of its 32 raw bytes (an OKP JWK as JSON text is accepted too)",
+    pattern: RAW_KEY_PATTERN,
+  }),
   z
     .object({
       kty: z.string().meta({ const: "OKP" }),
@@ -66,7 +63,7 @@ export const agentSchema = z
     id: agentIdSchema,
     name: z.string(),
     status: z.enum(["active", "suspended"]),
-    scopes: z.array(scopeSchema),
+    scopes: z.array(z.string()),
     tier: z.string(),
     metadata: z.record(z.string(), z.unknown()),
     keys: z.array(agentKeySchema),

@@ -65,19 +65,21 @@ const urlSpellingsOfV4 = (v: number) => {
   const [a, b, c, d] = octets(v);
   const base = (n: number, kind: number) =>
     kind === 0 ? String(n) : kind === 1 ? `0x${n.toString(16)}` : `0${n.toString(8)}`;
-  return fc.constantFrom(0, 1, 2).chain((kind) =>
-    fc.constantFrom(
-      dotted(v),
-      `${dotted(v)}.`,
-      String(v),
-      `0x${v.toString(16)}`,
-      `0X${v.toString(16).toUpperCase()}`,
-      `0${v.toString(8)}`,
-      [a, b, c, d].map((n, i) => base(n, (kind + i) % 3)).join("."),
-      `${base(a, kind)}.${base(b, kind)}.${base((c << 8) | d, kind)}`,
-      `${base(a, kind)}.${base(((b << 16) | (c << 8) | d) >>> 0, kind)}`,
-    ),
-  );
+  return fc
+    .constantFrom(0, 1, 2)
+    .chain((kind) =>
+      fc.constantFrom(
+        dotted(v),
+        `${dotted(v)}.`,
+        String(v),
+        `0x${v.toString(16)}`,
+        `0X${v.toString(16).toUpperCase()}`,
+        `0${v.toString(8)}`,
+        [a, b, c, d].map((n, i) => base(n, (kind + i) % 3)).join("."),
+        `${base(a, kind)}.${base(b, kind)}.${base((c << 8) | d, kind)}`,
+        `${base(a, kind)}.${base(((b << 16) | (c << 8) | d) >>> 0, kind)}`,
+      ),
+    );
 };
 
 /** IPv6 spellings that carry an IPv4 address a gateway would end up reaching (or that alias it). */
