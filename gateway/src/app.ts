@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
       policy: services.policy,
       keyRing: services.keyRing,
       tokenStore: store.tokens,
+      agents: store.agents,
       connectors: services.connectors,
       limiter: services.limiter,
       issuer: config.publicUrl,
@@ -120,7 +122,8 @@ export function createApp(deps: AppDeps) {
     "/metrics",
     metricsHandler({
       metrics,
-      ...(config.metrics.bearerToken ? { bearerToken: config.metrics.bearerToken } : {}),
+      // Outside dev mode /metrics is never open: its own token, else the admin token.
+      ...(metricsToken(config) ? { bearerToken: metricsToken(config) } : {}),
     }),
   );
   for (const route of routes) {
@@ -144,9 +147,21 @@ export function createApp(deps: AppDeps) {
       budgets: services.budgets,
     }),
   );
+  // A known path asked with a method it does not serve: 405 with Allow, not 404.
+  const served = [
+    ...routes,
+    { method: "get" as const, path: "/openapi.json" },
+    { method: "get" as const, path: "/metrics" },
+  ];
+  for (const [path, allow] of allowedMethodsByPath(served))
+    app.all(expressPath(path), methodNotAllowed(allow));
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;
+}
+
+function metricsToken(config: Config): string | undefined {
+  return config.metrics.bearerToken ?? (config.dev ? undefined : config.adminToken);
 }
 
 /** One line per request; headers are never logged (they carry credentials). */

@@ -22,6 +22,7 @@ export const ERROR_TABLE = {
   unknown_tool: { status: 404, title: "Unknown tool or action" },
   invalid_request: { status: 400, title: "Invalid request" },
   payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_encoding: { status: 415, title: "Unsupported content encoding" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   policy_invalid: { status: 422, title: "Policy refused" },
   upstream_timeout: { status: 504, title: "Upstream timed out" },

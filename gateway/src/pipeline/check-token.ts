@@ -17,6 +17,7 @@ export function createCheckToken(tokens: ToolTokenVerifier): RequestHandler {
       res.locals.token = await tokens.verify(match[1]!, {
         tool: res.locals.toolCall!.tool.name,
         kid: res.locals.signature!.kid,
+        agentId: res.locals.agent!.id,
       });
       next();
     } catch (error) {

@@ -18,6 +18,9 @@ export function createToolCallHandler(deps: ToolCallDeps): RequestHandler {
       const { tool, action, path, query } = res.locals.toolCall!;
       const token = res.locals.token!;
       requireScopes(token.scopes, [action.scope], "the token");
+      // The agent's scopes are its ceiling now, not when the token was minted: a PATCH that
+      // narrows them applies to tokens already out.
+      requireScopes(res.locals.agent!.scopes, [action.scope], `agent ${res.locals.agent!.id}`);
       const connector = connectorFor(deps.connectors, tool.name);
       const call = buildToolCall(req, res);
 

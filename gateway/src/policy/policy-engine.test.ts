@@ -181,7 +181,7 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.tool
     assert.throws(() => createPolicyEngine({ source: "", logger }), TypeError);
     assert.throws(
       () => createPolicyEngine({ source: "ftp://example.com/b.tar.gz", logger }),
-      /http or https/,
+      /must be https/,
     );
     const folder = await writeFolder({ "p.rego": toolsPolicy([]) });
     assert.throws(() => createPolicyEngine({ source: folder, logger, pollIntervalMs: 0 }), RangeError);
