@@ -2,6 +2,7 @@
 // (OPA-WASM), the decision record and the upstream must all see the same document, so a
 // document that one of them cannot represent is refused here, as the caller's mistake.
 import { GatewayError } from "../errors.js";
+import { DuplicateKeyError, parseStrictJson } from "./strict-json.js";
 
 /**
  * Nesting deeper than this is refused. Real requests (OpenAI tool schemas included) stay far
@@ -12,12 +13,18 @@ export const MAX_JSON_DEPTH = 128;
 /** A UTF-16 surrogate without its partner: not a Unicode scalar value, so not encodable as UTF-8. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** JSON.parse, then {@link checkJsonDocument}; every failure is a 400 invalid_request. */
+/** Strict JSON (no duplicate member names), then {@link checkJsonDocument}; every failure is a 400 invalid_request. */
 export function parseJsonDocument(raw: Buffer | string): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(typeof raw === "string" ? raw : raw.toString("utf8"));
+    value = parseStrictJson(typeof raw === "string" ? raw : raw.toString("utf8"));
   } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      throw new GatewayError(
+        "invalid_request",
+        `the request body is ambiguous JSON: ${error.message} (each name may appear once per object)`,
+      );
+    }
     throw new GatewayError(
       "invalid_request",
       `the request body is not valid JSON: ${(error as Error).message}`,

@@ -24,6 +24,8 @@ export interface PolicyInput {
     query: Record<string, unknown>;
     /** Lower-case names, without authorization and signature headers. */
     headers: Record<string, string>;
+    /** Bytes of request body received (0 when none); set for chunked bodies too, unlike content-length. */
+    size: number;
     /** Parsed JSON, or the parsed form a connector documents (Gmail send: {to, cc, bcc, subject}); null if none. */
     body: unknown;
   };

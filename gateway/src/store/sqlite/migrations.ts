@@ -108,6 +108,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         amount REAL NOT NULL
       );`,
   },
+  {
+    version: 6,
+    name: "signing keys",
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        sealed_private_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        retired_at TEXT,
+        not_after TEXT
+      );`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
