@@ -84,7 +84,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Worker processes on this machine (node:cluster); more than 1 needs redis.url. */
   workers: positiveInt.max(256).default(1),
-  /** Key-encryption key (base64url, 32 bytes) for secrets at rest, e.g. signing keys in a shared store. */
+  /**
+   * Key-encryption key (base64url, 32 bytes) for secrets at rest: upstream credentials, and signing keys in a
+   * shared store. Dev mode generates one into the data dir when credentials need it.
+   */
   masterKey: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")

@@ -1,9 +1,11 @@
 // Background jobs, started once beside the app and stopped together: forgetting
 // expired tokens (and their revocations), dropping retired signing keys from the
-// JWKS once their last token has expired, and audit retention. Every timer is
+// JWKS once their last token has expired, audit retention, and re-reading which
+// tools have credentials (another gateway on a shared store may add or delete one). Every timer is
 // unref'd, so housekeeping never keeps the process alive; a failed run is logged
 // and retried on the next tick.
 import type { Logger } from "pino";
+import type { Credentials } from "./credentials/credentials.js";
 import type { Store } from "./store/types.js";
 import { startExpiredTokenPurge } from "./tokens/revocation.js";
 import type { SigningKeyRing } from "./tokens/signing-keys.js";
@@ -16,6 +18,7 @@ export interface HousekeepingDeps {
   /** The signature verifier's skew: a revocation is kept until exp + skew. */
   skewSeconds: number;
   auditRetentionDays: number;
+  credentials: Pick<Credentials, "refresh">;
 }
 
 export interface Housekeeping {
@@ -24,6 +27,7 @@ export interface Housekeeping {
 
 const KEY_PRUNE_INTERVAL_MS = 60_000;
 const AUDIT_PRUNE_INTERVAL_MS = 3_600_000;
+const CREDENTIAL_INDEX_REFRESH_MS = 5_000;
 
 export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
   const { store, keyRing, logger, now } = deps;
@@ -45,11 +49,19 @@ export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
   };
   void pruneAudit();
   const auditPrune = setInterval(() => void pruneAudit(), AUDIT_PRUNE_INTERVAL_MS).unref();
+  const credentialIndex = setInterval(
+    () =>
+      void deps.credentials
+        .refresh()
+        .catch((error: unknown) => logger.warn({ err: error }, "credential index refresh failed")),
+    CREDENTIAL_INDEX_REFRESH_MS,
+  ).unref();
   return {
     stop() {
       tokenPurge.stop();
       clearInterval(keyPrune);
       clearInterval(auditPrune);
+      clearInterval(credentialIndex);
     },
   };
 }

@@ -4,7 +4,10 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
+import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
@@ -20,12 +23,15 @@ import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
+  /** Decisions and audit events, group-committed (one transaction serves many requests). */
+  records: RecordWriter;
   policy: PolicyEngine;
   keyRing: SigningKeyRing;
   signatureVerifier: SignatureVerifier;
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
   budgets: Budgets;
@@ -102,7 +108,9 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  const credentials = await openCredentials({ config, store, logger, now: nowDate });
   const housekeeping = startHousekeeping({
+    credentials,
     store,
     keyRing,
     logger,
@@ -120,21 +128,35 @@ export async function createServices(
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
   const toolLog = logger.child({ component: "tools" });
-  const connectors = createConnectors(config, {
-    hooks: {
-      onRetry: ({ tool, attempt, delayMs, reason }) => {
-        metrics.upstreamRetry(tool);
-        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+  const connectors = createConnectors(
+    config,
+    {
+      openai: credentialSourceFor(credentials, "openai"),
+      gmail: credentialSourceFor(credentials, "gmail"),
+      serpapi: credentialSourceFor(credentials, "serpapi"),
+    },
+    {
+      hooks: {
+        onRetry: ({ tool, attempt, delayMs, reason }) => {
+          metrics.upstreamRetry(tool);
+          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+        },
+        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+        onBreakerStateChange: ({ tool, state }) =>
+          toolLog.warn({ tool, state }, "circuit breaker state changed"),
       },
-      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-      onBreakerStateChange: ({ tool, state }) =>
-        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+      http: {
+        onPrivateAddress: (info) =>
+          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+      },
     },
-    http: {
-      onPrivateAddress: (info) =>
-        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-    },
+  );
+  await logToolAvailability(logger, {
+    credentials,
+    secrets: config.secrets,
+    connectors,
+    httpAllowHosts: config.tools.http.allowHosts,
   });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
@@ -144,13 +166,16 @@ export async function createServices(
     }
     return states;
   });
+  const records = createRecordWriter(store.records);
   return {
+    records,
     policy,
     keyRing,
     signatureVerifier,
     tokenVerifier,
     revoker,
     connectors,
+    credentials,
     metrics,
     rateLimits,
     budgets,
@@ -158,6 +183,8 @@ export async function createServices(
       housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
+      // Last: requests finishing above may still queue records.
+      await records.flush();
     },
   };
 }

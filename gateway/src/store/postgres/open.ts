@@ -2,9 +2,11 @@ import type { Store } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
+import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
+import { createPostgresRecordStore } from "./records.js";
 import { createPostgresSigningKeyStore } from "./signing-keys.js";
 import { createPostgresTokenStore } from "./tokens.js";
 
@@ -33,9 +35,11 @@ export async function openPostgresStore({
   return {
     engine: "postgres",
     agents: createPostgresAgentStore(pool, now),
+    credentials: createPostgresCredentialStore(pool, now),
     tokens: createPostgresTokenStore(pool),
     decisions: createPostgresDecisionStore(pool),
     audit: createPostgresAuditStore(pool),
+    records: createPostgresRecordStore(pool),
     budgets: createPostgresBudgetStore(pool),
     signingKeys: createPostgresSigningKeyStore(pool),
     async ping() {
