@@ -36,6 +36,8 @@ const rateSchema = z.strictObject({
 const tierSchema = z.strictObject({
   perAgent: rateSchema.default({ points: 600, windowSeconds: 60, burst: 100 }),
   perTool: rateSchema.optional(),
+  /** Calls one agent may have in flight to one tool at once; more are refused (429) until one finishes. */
+  concurrency: positiveInt.default(16),
   budgets: z
     .array(
       z.strictObject({
@@ -103,6 +105,12 @@ export const configSchema = z.strictObject({
       skewSeconds: z.number().int().min(0).max(600).default(30),
       maxAgeSeconds: positiveInt.max(3600).default(60),
       nonceCacheSize: positiveInt.default(200_000),
+      /** Live nonces one agent (all its keys) may hold, so no agent can fill the replay cache for the rest. */
+      nonceQuotaPerAgent: positiveInt.default(20_000),
+    })
+    .refine((s) => s.nonceQuotaPerAgent <= s.nonceCacheSize, {
+      message: "nonceQuotaPerAgent must not exceed nonceCacheSize",
+      path: ["nonceQuotaPerAgent"],
     })
     .prefault({}),
   policy: z
@@ -123,7 +131,13 @@ export const configSchema = z.strictObject({
       maxPublishedKeys: z.number().int().min(2).max(100).default(5),
     })
     .prefault({}),
-  decisionLog: z.strictObject({ maxBodyBytes: z.number().int().min(0).default(4096) }).prefault({}),
+  decisionLog: z
+    .strictObject({
+      maxBodyBytes: z.number().int().min(0).default(4096),
+      /** Decisions older than this many days are removed (hourly), like the audit trail's retention. */
+      retentionDays: positiveInt.default(30),
+    })
+    .prefault({}),
   audit: z.strictObject({ retentionDays: positiveInt.default(365) }).prefault({}),
   metrics: z
     .strictObject({

@@ -12,6 +12,7 @@ import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
+import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
@@ -34,6 +35,8 @@ export interface Services {
   credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
+  /** Calls in flight per agent and tool. */
+  concurrency: CallConcurrency;
   budgets: Budgets;
   close(): Promise<void>;
 }
@@ -90,9 +93,16 @@ export async function createServices(
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
-      return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
+      if (found?.key.status !== "active") return null;
+      const publicKey = fromBase64Url(found.key.publicKey);
+      // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
+      return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache: createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+    nonceCache: createMemoryNonceCache({
+      maxEntries: config.signature.nonceCacheSize,
+      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+      now,
+    }),
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -117,11 +127,15 @@ export async function createServices(
     now,
     skewSeconds,
     auditRetentionDays: config.audit.retentionDays,
+    decisionRetentionDays: config.decisionLog.retentionDays,
   });
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
+  });
+  const concurrency = createCallConcurrency(config, {
+    onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
   });
   const budgets = createBudgets(config, store.budgets, {
     nowSeconds: () => Math.floor(now() / 1000),
@@ -178,6 +192,7 @@ export async function createServices(
     credentials,
     metrics,
     rateLimits,
+    concurrency,
     budgets,
     async close() {
       housekeeping.stop();

@@ -115,6 +115,8 @@ export interface DecisionStore {
   record(decision: DecisionRecord): Promise<void>;
   /** Newest first. */
   list(query: DecisionQuery): Promise<Page<DecisionRecord>>;
+  /** Removes decisions recorded before `before` (RFC 3339); resolves to how many went. */
+  prune(before: string): Promise<number>;
 }
 
 export interface AuditEvent {

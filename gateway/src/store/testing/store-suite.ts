@@ -207,6 +207,35 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         ["d0"],
       );
     });
+
+    test("decisions older than the retention cut-off are pruned, newer ones stay", async ({ store }) => {
+      const day = (n: number) => new Date(Date.UTC(2026, 9, n)).toISOString();
+      for (let i = 1; i <= 6; i++) {
+        await store.decisions.record({
+          decisionId: `prune-${i}`,
+          time: day(i),
+          requestId: `rp${i}`,
+          traceId: null,
+          agentId: "agt_prune",
+          kid: null,
+          tool: "openai",
+          action: "models.list",
+          phase: "call",
+          allow: false,
+          reasons: ["no"],
+          obligations: {},
+          policyRevision: "rev1",
+          durationMs: 0.1,
+          input: {},
+        });
+      }
+      assert.equal(await store.decisions.prune(day(4)), 3);
+      assert.deepEqual(
+        (await store.decisions.list({ limit: 10, agentId: "agt_prune" })).items.map((d) => d.decisionId),
+        ["prune-6", "prune-5", "prune-4"],
+      );
+      assert.equal(await store.decisions.prune(day(4)), 0);
+    });
   });
 
   describe(`${engine} store: audit hash chain`, () => {
