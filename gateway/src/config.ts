@@ -127,6 +127,8 @@ export const configSchema = z.strictObject({
       maxTtlSeconds: positiveInt.max(86_400).default(300),
       /** Private Ed25519 JWKs (JSON text) for deployments that manage signing keys outside the data dir. */
       signingKeys: z.array(z.string()).default([]),
+      /** Signing keys published at once (current + retired): bounds how often keys may be rotated. */
+      maxPublishedKeys: z.number().int().min(2).max(100).default(5),
     })
     .prefault({}),
   decisionLog: z
