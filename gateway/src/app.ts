@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps) {
     nowMs: now,
     onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
     budgetsFor: (agent) => services.budgetLedger.usageFor(agent),
+    approvals: services.approvals,
   };
 
   const app = express();
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps) {
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
+    approvals: { approvals: services.approvals, limiter: services.limiter },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,

@@ -3,6 +3,9 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { type Approvals, createApprovals } from "./approvals/approvals.js";
+import { createApprovalWebhook } from "./approvals/webhook.js";
+import { createAuditLog } from "./audit/audit-log.js";
 import type { Config } from "./config.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
@@ -41,6 +44,7 @@ export interface Services {
   /** The pipeline's view of rateLimits and budgetLedger. */
   limiter: CallLimiter;
   budgets: CallBudgets;
+  approvals: Approvals;
   close(): Promise<void>;
 }
 
@@ -176,6 +180,21 @@ export async function createServices(
           toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
       },
     });
+  const webhook = config.approvals.webhookUrl
+    ? createApprovalWebhook({ url: config.approvals.webhookUrl, publicUrl: config.publicUrl, logger })
+    : null;
+  const approvals = createApprovals({
+    store: store.approvals,
+    audit: createAuditLog(store.audit, logger, nowDate),
+    nowMs: now,
+    defaultTtlSeconds: config.approvals.defaultTtlSeconds,
+    ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
+  });
+  // Lapsed pending approvals become "expired" (and are audited) even when nobody looks.
+  const expireApprovals = setInterval(() => {
+    approvals.expireDue().catch((error: unknown) => logger.warn({ err: error }, "approval expiry failed"));
+  }, 30_000).unref();
+
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
     for (const [name, connector] of connectors) {
@@ -196,8 +215,10 @@ export async function createServices(
     budgetLedger,
     limiter,
     budgets,
+    approvals,
     async close() {
       purge.stop();
+      clearInterval(expireApprovals);
       clearInterval(pruneKeys);
       clearInterval(auditRetention);
       await policy.close();
