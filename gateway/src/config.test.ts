@@ -130,3 +130,58 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig: several processes", () => {
+  const MASTER = "A".repeat(43);
+  const base = { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_MASTER_KEY: MASTER };
+
+  it("reads the database, Redis and workers settings from env", () => {
+    const config = loadConfig({
+      argv: [],
+      env: {
+        ...base,
+        AGENTGW_DATABASE_URL: "postgres://gw:pw@db:5432/agentgw",
+        AGENTGW_REDIS_URL: "redis://cache:6379",
+        AGENTGW_WORKERS: "4",
+      },
+    });
+    assert.equal(config.database.url, "postgres://gw:pw@db:5432/agentgw");
+    assert.equal(config.redis.url, "redis://cache:6379");
+    assert.equal(config.workers, 4);
+    assert.equal(config.masterKey, MASTER);
+  });
+
+  it("refuses more than one worker without Redis, and says why", () => {
+    assert.throws(
+      () => loadConfig({ argv: [], env: { ...base, AGENTGW_WORKERS: "2" } }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /AGENTGW_WORKERS=2 needs AGENTGW_REDIS_URL/.test(e.message) &&
+        /replay/.test(e.message),
+    );
+    assert.equal(loadConfig({ argv: [], env: { ...base, AGENTGW_WORKERS: "1" } }).workers, 1);
+  });
+
+  it("needs a master key for a shared store, and refuses URLs of another kind", () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          argv: [],
+          env: { AGENTGW_ADMIN_TOKEN: TOKEN, AGENTGW_DATABASE_URL: "postgres://db/x" },
+        }),
+      (e: unknown) => e instanceof ConfigError && /AGENTGW_MASTER_KEY is required/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ argv: [], env: { ...base, AGENTGW_DATABASE_URL: "mysql://db/x" } }),
+      (e: unknown) => e instanceof ConfigError && /database\.url/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ argv: [], env: { ...base, AGENTGW_REDIS_URL: "http://cache" } }),
+      (e: unknown) => e instanceof ConfigError && /redis\.url/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ argv: [], env: { ...base, AGENTGW_MASTER_KEY: "short" } }),
+      (e: unknown) => e instanceof ConfigError && /masterKey/.test(e.message),
+    );
+  });
+});

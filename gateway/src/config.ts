@@ -3,10 +3,16 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 const positiveInt = z.number().int().positive();
+
+/** The pinned OPA that `node scripts/setup.mjs --opa` installs (gateway/src or gateway/dist → repo root). */
+const DEFAULT_OPA_PATH = fileURLToPath(
+  new URL(`../../.tools/bin/${process.platform === "win32" ? "opa.exe" : "opa"}`, import.meta.url),
+);
 
 const resilienceSchema = z.strictObject({
   connectTimeoutMs: positiveInt.default(5_000),
@@ -55,6 +61,34 @@ export const configSchema = z.strictObject({
   trustProxy: z.union([z.boolean(), z.number().int().min(0), z.string(), z.array(z.string())]).default(false),
   adminToken: z.string().min(16, "must be at least 16 characters").optional(),
   dataDir: z.string().min(1).default("./data"),
+  /** PostgreSQL for the store instead of the embedded SQLite file (several gateways share it). */
+  database: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+        .optional(),
+      maxConnections: positiveInt.max(1000).default(10),
+    })
+    .prefault({}),
+  /** Redis for the hot state several gateways share: nonces, rate limits, revocations, cache invalidation. */
+  redis: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+        .optional(),
+      /** Prefix of every key and channel, so several gateway deployments can share one Redis. */
+      keyPrefix: z.string().min(1).max(64).default("agentgw:"),
+    })
+    .prefault({}),
+  /** Worker processes on this machine (node:cluster); more than 1 needs redis.url. */
+  workers: positiveInt.max(256).default(1),
+  /** Key-encryption key (base64url, 32 bytes) for secrets at rest, e.g. signing keys in a shared store. */
+  masterKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")
+    .optional(),
   bodyLimitBytes: positiveInt.default(1024 * 1024),
   log: z
     .strictObject({
@@ -73,6 +107,8 @@ export const configSchema = z.strictObject({
       source: z.string().min(1).default("policies"),
       watch: z.boolean().default(true),
       pollIntervalSeconds: positiveInt.default(30),
+      /** The OPA CLI that compiles a folder of .rego (bundles need none). */
+      opaPath: z.string().min(1).default(DEFAULT_OPA_PATH),
     })
     .prefault({}),
   tokens: z
@@ -217,6 +253,8 @@ export function loadConfig({
     adminTokenGenerated = true;
   }
 
+  assertSharedStateConfig(parsed);
+
   const publicUrl = parsed.publicUrl ?? `http://localhost:${parsed.port}`;
   const authority = authorityOf(publicUrl);
   // Dev mode only: http://localhost:8080, http://127.0.0.1:8080 and http://[::1]:8080 are the same
@@ -235,6 +273,23 @@ export function loadConfig({
     dev,
     secrets,
   });
+}
+
+/**
+ * Several processes are only safe when they share every piece of state that guards a request;
+ * refuse the combinations that would silently weaken replay, revocation or limit checks.
+ */
+function assertSharedStateConfig(parsed: ParsedConfig): void {
+  if (parsed.workers > 1 && !parsed.redis.url) {
+    throw new ConfigError(
+      `invalid configuration:\n  workers: AGENTGW_WORKERS=${parsed.workers} needs AGENTGW_REDIS_URL. Without a shared Redis each worker keeps its own replay-nonce cache, rate-limit counters and caches, so a replayed request or an over-limit call could pass through another worker. Set AGENTGW_REDIS_URL, or run one worker.`,
+    );
+  }
+  if ((parsed.database.url || parsed.workers > 1) && !parsed.masterKey) {
+    throw new ConfigError(
+      `invalid configuration:\n  masterKey: AGENTGW_MASTER_KEY is required with ${parsed.database.url ? "AGENTGW_DATABASE_URL" : "AGENTGW_WORKERS > 1"}: the token signing keys every process shares are kept in the store, encrypted under it (generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")`,
+    );
+  }
 }
 
 /** Origin plus path, lower-cased host, default port dropped, no trailing slash. */
@@ -284,7 +339,12 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_PUBLIC_URL) set(["publicUrl"], env.AGENTGW_PUBLIC_URL);
   if (env.AGENTGW_ADMIN_TOKEN) set(["adminToken"], env.AGENTGW_ADMIN_TOKEN);
   if (env.AGENTGW_DATA_DIR) set(["dataDir"], env.AGENTGW_DATA_DIR);
+  if (env.AGENTGW_DATABASE_URL) set(["database", "url"], env.AGENTGW_DATABASE_URL);
+  if (env.AGENTGW_REDIS_URL) set(["redis", "url"], env.AGENTGW_REDIS_URL);
+  if (env.AGENTGW_WORKERS) set(["workers"], num("AGENTGW_WORKERS", env.AGENTGW_WORKERS));
+  if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY);
   if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
+  if (env.AGENTGW_OPA_PATH) set(["policy", "opaPath"], env.AGENTGW_OPA_PATH);
   if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
   if (env.AGENTGW_BODY_LIMIT_BYTES)

@@ -7,7 +7,7 @@ import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createServices } from "./services.js";
-import { openSqliteStore } from "./store/sqlite/open.js";
+import { openStore } from "./store/open.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -23,7 +23,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.log.level);
-  const store = openSqliteStore({ dataDir: resolve(config.dataDir) });
+  const store = await openStore({
+    databaseUrl: config.database.url,
+    maxConnections: config.database.maxConnections,
+    dataDir: resolve(config.dataDir),
+  });
   const services = await createServices(config, store, logger);
   const app = createApp({ config, store, logger, services });
 
@@ -36,6 +40,7 @@ async function main(): Promise<void> {
       url: `http://${config.host}:${port}`,
       publicUrl: config.publicUrl,
       dataDir: resolve(config.dataDir),
+      store: store.engine,
       dev: config.dev,
     },
     "listening",

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { GatewayError } from "../errors.js";
+import { parseJsonDocument } from "./json-body.js";
 
 /**
  * Reads the body as raw bytes (capped) before anything parses it: signatures
@@ -59,12 +60,5 @@ export function parseJsonBody(req: Request, res: Response): unknown {
       "the request body must be JSON (Content-Type: application/json)",
     );
   }
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch (error) {
-    throw new GatewayError(
-      "invalid_request",
-      `the request body is not valid JSON: ${(error as Error).message}`,
-    );
-  }
+  return parseJsonDocument(raw);
 }

@@ -1,10 +1,12 @@
-// Stage 3 (tool calls): the tool from the path and the action from method + path.
+// Tool calls: the tool from the path and the action from method + path.
 // Unknown tools and unknown routes of a tool are refused, never passed through.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { findTool, resolveAction } from "../tools/catalog.js";
 
-const TOOL_PREFIX = /^\/v1\/tools\/([^/?]+)(\/[^?]*)?(?:\?(.*))?$/;
+// No "#" anywhere: refuseFragment turned such targets away, and the query forwarded must be
+// exactly the one the signature verified.
+const TOOL_PREFIX = /^\/v1\/tools\/([^/?#]+)(\/[^?#]*)?(?:\?([^#]*))?$/;
 
 export function createResolveToolCall(): RequestHandler {
   return function resolveToolCall(req: Request, res: Response, next: NextFunction) {

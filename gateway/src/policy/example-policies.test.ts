@@ -60,7 +60,7 @@ function call(
     tool,
     action,
     scopes,
-    request: { method: "POST", path: "/", query: {}, headers: { "content-length": "120" }, body },
+    request: { method: "POST", path: "/", query: {}, headers: { "content-length": "120" }, size: 120, body },
     token: { jti: "jti", scopes, iat: base.time.unix - 10, exp: base.time.unix + 290 },
     ...changes,
   };
@@ -164,7 +164,9 @@ describe("example policies under WebAssembly", () => {
           method: "GET",
           path: "/search.json",
           query: {},
-          headers: { "content-length": "20000" },
+          // Chunked: no content-length, only the size the gateway counted.
+          headers: { "transfer-encoding": "chunked" },
+          size: 20000,
           body: null,
         },
       }),

@@ -35,11 +35,22 @@ else := [sprintf("tool %s is not enabled", [input.tool])]`,
     assert.deepEqual(denied.reasons, ["tool gmail is not enabled"]);
   });
 
-  test("keeps unknown obligations for the gateway to see", async () => {
+  test("an obligation the gateway does not know denies: a typo must not drop a restriction", async () => {
     const { policy } = await load(
-      `decision := {"allow": true, "reasons": [], "obligations": {"watermark": "x"}}`,
+      `decision := {"allow": true, "reasons": [], "obligations": {"redcat": ["/body/secret"]}}`,
     );
-    assert.deepEqual(policy.evaluate(sampleInput()).obligations, { watermark: "x" });
+    const decision = policy.evaluate(sampleInput());
+    assert.equal(decision.allow, false);
+    assert.deepEqual(decision.reasons, ["the policy decision is not a valid decision object"]);
+  });
+
+  test("only allow is required: missing reasons are [] and missing obligations are {}", async () => {
+    const { policy } = await load(`decision := {"allow": input.tool == "openai"}`);
+    assert.deepEqual(policy.evaluate(sampleInput()), { allow: true, reasons: [], obligations: {} });
+    const denied = policy.evaluate(sampleInput({ tool: "gmail" }));
+    assert.equal(denied.allow, false);
+    assert.deepEqual(denied.obligations, {});
+    assert.ok(denied.reasons.length > 0, "a deny always carries a reason");
   });
 
   test("an undefined decision denies, with a logged reason", async () => {
@@ -65,7 +76,8 @@ else := [sprintf("tool %s is not enabled", [input.tool])]`,
       `decision := "allow"`,
       `decision := {"allow": "yes", "reasons": [], "obligations": {}}`,
       `decision := {"allow": true, "reasons": "none", "obligations": {}}`,
-      `decision := {"allow": true, "reasons": []}`,
+      `decision := {"reasons": [], "obligations": {}}`,
+      `decision := {"allow": true, "obligations": []}`,
     ]) {
       const { policy, records } = await load(rego);
       const decision = policy.evaluate(sampleInput());
@@ -128,12 +140,12 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.phas
 
   test("the time builtins follow the named zone", async () => {
     const { policy } = await load(
-      `decision := {"allow": true, "reasons": [], "obligations": {"clock": time.clock(at), "day": time.weekday(at), "date": time.date(at), "ns": time.parse_rfc3339_ns(input.time.now)}}
+      `decision := {"allow": true, "reasons": [json.marshal({"clock": time.clock(at), "day": time.weekday(at), "date": time.date(at), "ns": time.parse_rfc3339_ns(input.time.now)})]}
 at := [input.time.unix * 1000000000, "America/New_York"]`,
     );
-    const { obligations } = policy.evaluate(sampleInput());
+    const { reasons } = policy.evaluate(sampleInput());
     // 2026-11-23T10:00:00Z is 05:00 on Monday in New York (EST, UTC-5).
-    assert.deepEqual(obligations, {
+    assert.deepEqual(JSON.parse(reasons[0]!), {
       clock: [5, 0, 0],
       day: "Monday",
       date: [2026, 11, 23],

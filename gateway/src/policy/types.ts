@@ -24,6 +24,8 @@ export interface PolicyInput {
     query: Record<string, unknown>;
     /** Lower-case names, without authorization and signature headers. */
     headers: Record<string, string>;
+    /** Bytes of request body received (0 when none); set for chunked bodies too, unlike content-length. */
+    size: number;
     /** Parsed JSON, or the parsed form a connector documents (Gmail send: {to, cc, bcc, subject}); null if none. */
     body: unknown;
   };
@@ -39,8 +41,13 @@ export interface PolicyInput {
 /** A JSON pointer (RFC 6901): "" or a string starting with "/". */
 const jsonPointer = z.string().refine((p) => p === "" || p.startsWith("/"), "must be a JSON pointer");
 
-/** Obligations the gateway must honour when it acts on an allow. Unknown members pass through. */
-export const obligationsSchema = z.looseObject({
+/**
+ * Obligations the gateway must honour when it acts on an allow. The object is strict: an
+ * obligation the gateway does not know (a typo such as "redcat") would otherwise drop a
+ * restriction silently, so such a decision is invalid — refused at load by the smoke test,
+ * and a deny (fail closed) if only some other input produces it.
+ */
+export const obligationsSchema = z.strictObject({
   max_ttl_seconds: z.number().int().positive().optional(),
   redact: z.array(jsonPointer).optional(),
   truncate: z.record(jsonPointer, z.number().int().nonnegative()).optional(),
@@ -59,7 +66,12 @@ export const obligationsSchema = z.looseObject({
   rate_limit: z
     .object({ points: z.number().int().positive(), duration_seconds: z.number().positive() })
     .optional(),
+  /** The name of the credential of this tool the call uses instead of the default one. */
+  credential: z.string().min(1).optional(),
 });
+
+/** The obligation names the gateway knows; anything else in a decision is refused. */
+export const KNOWN_OBLIGATIONS: readonly string[] = Object.keys(obligationsSchema.shape);
 
 export type Obligations = {
   max_ttl_seconds?: number;
@@ -70,14 +82,17 @@ export type Obligations = {
   /** Regular expressions; matches in the tool's answer are replaced with "[blocked]". */
   block_patterns?: string[];
   rate_limit?: { points: number; duration_seconds: number };
-  [k: string]: unknown;
+  credential?: string;
 };
 
-/** What a Rego `decision` must look like; anything else fails closed. */
+/**
+ * What a Rego `decision` must look like; anything else fails closed. Only `allow` is
+ * required: a missing `reasons` is [] and missing `obligations` is {}.
+ */
 export const decisionSchema = z.object({
   allow: z.boolean(),
-  reasons: z.array(z.string()),
-  obligations: obligationsSchema,
+  reasons: z.array(z.string()).default([]),
+  obligations: obligationsSchema.default({}),
   /** With allow: false, "allowed once a person approves"; ignored on an allow. */
   approval: z
     .strictObject({

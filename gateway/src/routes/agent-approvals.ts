@@ -3,10 +3,14 @@ import type { Response } from "express";
 import type { Approvals } from "../approvals/approvals.js";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
-import { type CallLimiter, limitAgentRequest } from "../pipeline/rate-limit.js";
+import type { RateLimits } from "../limits/rate-limits.js";
+import { limitAgentRequest } from "../pipeline/limit.js";
 import { approvalIdParams, approvalSchema } from "../schemas/approval.js";
 
-export function agentApprovalRoutes(deps: { approvals: Approvals; limiter: CallLimiter }): Route[] {
+export function agentApprovalRoutes(deps: {
+  approvals: Approvals;
+  rateLimits: Pick<RateLimits, "checkAgent">;
+}): Route[] {
   return [
     defineRoute({
       method: "get",
@@ -18,7 +22,7 @@ export function agentApprovalRoutes(deps: { approvals: Approvals; limiter: CallL
       params: approvalIdParams,
       responses: { 200: { description: "The approval", schema: approvalSchema } },
       async handle({ params, res }: { params: { id: string }; res: Response }) {
-        await limitAgentRequest(deps.limiter, res);
+        await limitAgentRequest(deps.rateLimits, res);
         const approval = await deps.approvals.get(params.id);
         // Another agent's approval is reported exactly like a missing one.
         if (!approval || approval.agentId !== res.locals.agent!.id) {

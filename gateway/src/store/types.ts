@@ -1,6 +1,8 @@
 // The store's public surface. Callers see only these interfaces; the SQLite
-// implementation lives in ./sqlite and a PostgreSQL one can be added beside it.
-// Every method is async so a networked store fits without touching callers.
+// implementation lives in ./sqlite, the PostgreSQL one in ./postgres, and
+// ./open.ts picks one from config. Every method is async so a networked store
+// fits without touching callers. A new table means both implementations and a
+// case in the shared suite (./testing/store-suite.ts), which runs on both engines.
 
 export type AgentStatus = "active" | "suspended";
 export type KeyStatus = "active" | "revoked";
@@ -167,9 +169,29 @@ export interface BudgetStore {
   usage(agentId: string, key: string, period: string): Promise<number>;
 }
 
+/** A gateway token-signing key as stored: the private JWK sealed under the master key. */
+export interface StoredSigningKey {
+  kid: string;
+  /** AES-256-GCM envelope of the private JWK (see crypto/sealed-box.ts); never the clear key. */
+  sealedPrivateKey: string;
+  createdAt: string;
+  retiredAt: string | null;
+  notAfter: string | null;
+}
+
+export interface SigningKeyStore {
+  list(): Promise<StoredSigningKey[]>;
+  /** Adds a key; an existing kid is left as it is. */
+  insert(key: StoredSigningKey): Promise<void>;
+  /** Retires every unretired key except `keepKid`; resolves to the kids retired. */
+  retireAllExcept(keepKid: string, retiredAt: string, notAfter: string): Promise<string[]>;
+  /** Forgets retired keys whose notAfter is before `now` (never an unretired key). */
+  pruneRetired(now: string): Promise<number>;
+}
+
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
 
-/** A request held for a person's decision (approvals/README.md has the life cycle). */
+/** A request held for a person's decision (docs/approvals.md has the life cycle). */
 export interface Approval {
   id: string;
   status: ApprovalStatus;
@@ -234,11 +256,14 @@ export interface ApprovalStore {
 }
 
 export interface Store {
+  /** "sqlite" (embedded, one machine) or "postgres" (shared by every instance). */
+  readonly engine: "sqlite" | "postgres";
   readonly agents: AgentStore;
   readonly tokens: TokenStore;
   readonly decisions: DecisionStore;
   readonly audit: AuditStore;
   readonly budgets: BudgetStore;
+  readonly signingKeys: SigningKeyStore;
   readonly approvals: ApprovalStore;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
@@ -247,4 +272,15 @@ export interface Store {
 
 export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
+}
+
+/** The store's server is unreachable (PostgreSQL down, connection refused, timed out). */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+  constructor(
+    readonly dependency: "postgres" | "redis",
+    options?: { cause?: unknown },
+  ) {
+    super(`${dependency} is unreachable`, options);
+  }
 }

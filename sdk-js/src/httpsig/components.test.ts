@@ -57,6 +57,12 @@ describe("header field components (RFC 9421 §2.1)", () => {
     assert.throws(() => member("zz"), SignatureFormatError);
   });
 
+  it("reads a covered field named like an Object.prototype member as absent when not sent", () => {
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      assert.throws(() => componentValue(target, component(name)), SignatureFormatError, name);
+    }
+  });
+
   it("refuses missing fields, unsupported parameters and control characters", () => {
     assert.throws(() => componentValue(target, component("date")), SignatureFormatError);
     assert.throws(() => componentValue(target, component("x-multi", { sf: true })), SignatureFormatError);

@@ -87,8 +87,11 @@ export function hasQuery(parts: HttpRequestParts): boolean {
  * Returns undefined when the field is absent.
  */
 export function fieldValue(headers: HeaderFields, name: string): string | undefined {
+  // Own properties only: a covered field named "__proto__" or "constructor" that was not
+  // sent must read as absent, not as Object.prototype or a function.
+  if (!Object.hasOwn(headers, name)) return undefined;
   const raw = headers[name];
-  if (raw === undefined) return undefined;
+  if (typeof raw !== "string" && !Array.isArray(raw)) return undefined;
   const lines = typeof raw === "string" ? [raw] : raw;
   if (lines.length === 0) return undefined;
   return lines.map((line) => line.replace(/\r?\n[ \t]+/g, " ").trim()).join(", ");

@@ -90,7 +90,7 @@ export function sampleInput(changes: Partial<PolicyInput> = {}): PolicyInput {
     action: null,
     scopes: ["openai:chat"],
     intent: null,
-    request: { method: "POST", path: "/v1/tokens", query: {}, headers: {}, body: null },
+    request: { method: "POST", path: "/v1/tokens", query: {}, headers: {}, size: 0, body: null },
     token: null,
     time: { now: new Date(unix * 1000).toISOString(), unix },
     source: { ip: "127.0.0.1" },

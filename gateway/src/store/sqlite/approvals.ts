@@ -1,64 +1,11 @@
 import type { Database } from "better-sqlite3";
+import { type ApprovalRow, liveApprovalWhere, toApproval } from "../approval-rows.js";
 import { decodeCursor, encodeCursor } from "../ids.js";
-import type { Approval, ApprovalStatus, ApprovalStore, NewApproval } from "../types.js";
-
-interface ApprovalRow {
-  seq: number;
-  id: string;
-  status: ApprovalStatus;
-  agent_id: string;
-  kid: string;
-  phase: "token" | "call";
-  tool: string;
-  action: string | null;
-  scopes: string;
-  intent: string | null;
-  reason: string;
-  request: string;
-  binding: string;
-  ttl_seconds: number;
-  created_ms: number;
-  expires_ms: number;
-  decided_ms: number | null;
-  decided_by: string | null;
-  note: string | null;
-  used_ms: number | null;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-
-function toApproval(row: ApprovalRow): Approval {
-  return {
-    id: row.id,
-    status: row.status,
-    agentId: row.agent_id,
-    kid: row.kid,
-    phase: row.phase,
-    tool: row.tool,
-    action: row.action,
-    scopes: JSON.parse(row.scopes) as string[],
-    intent: row.intent,
-    reason: row.reason,
-    request: JSON.parse(row.request) as Approval["request"],
-    binding: row.binding,
-    ttlSeconds: row.ttl_seconds,
-    createdAt: iso(row.created_ms),
-    expiresAt: iso(row.expires_ms),
-    decidedAt: isoOrNull(row.decided_ms),
-    decidedBy: row.decided_by,
-    note: row.note,
-    usedAt: isoOrNull(row.used_ms),
-  };
-}
-
-// "Live" = still governs its binding: pending, approved (call phase: unused) or denied, inside its window.
-const LIVE = `binding = ? AND expires_ms > ? AND (
-  status IN ('pending', 'denied') OR (status = 'approved' AND (phase = 'token' OR used_ms IS NULL)))`;
+import type { ApprovalStore, NewApproval } from "../types.js";
 
 export function createSqliteApprovalStore(db: Database): ApprovalStore {
   const findLive = db.prepare<[string, number], ApprovalRow>(
-    `SELECT * FROM approvals WHERE ${LIVE} ORDER BY seq DESC LIMIT 1`,
+    `SELECT * FROM approvals WHERE ${liveApprovalWhere("?", "?")} ORDER BY seq DESC LIMIT 1`,
   );
   const stalePending = db.prepare<[string, number], ApprovalRow>(
     "SELECT * FROM approvals WHERE binding = ? AND status = 'pending' AND expires_ms <= ?",

@@ -1,56 +1,7 @@
-import { createHash } from "node:crypto";
 import type { Database } from "better-sqlite3";
+import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
 import { decodeCursor, encodeCursor } from "../ids.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
-
-/** The chain starts from this value; after pruning, the last pruned hash becomes the anchor. */
-const GENESIS = "0".repeat(64);
-
-interface AuditRow {
-  seq: number;
-  time: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  request_id: string | null;
-  trace_id: string | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
-
-/**
- * The hashed content of a record: every field but the hash itself, in a fixed
- * order, so editing any stored column (or reordering records) breaks the chain.
- */
-export function auditHash(prevHash: string, seq: number, event: AuditEvent): string {
-  const canonical = JSON.stringify([
-    seq,
-    event.time,
-    event.actor,
-    event.action,
-    event.target,
-    event.requestId,
-    event.traceId,
-    event.details,
-  ]);
-  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
-}
-
-function toRecord(row: AuditRow): AuditRecord {
-  return {
-    seq: row.seq,
-    time: row.time,
-    actor: row.actor,
-    action: row.action,
-    target: row.target,
-    requestId: row.request_id,
-    traceId: row.trace_id,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 export function createSqliteAuditStore(db: Database): AuditStore {
   const last = db.prepare<[], { seq: number; hash: string }>(
@@ -97,43 +48,18 @@ export function createSqliteAuditStore(db: Database): AuditStore {
       const page = rows.slice(0, limit);
       const tail = page.at(-1);
       return {
-        items: page.map(toRecord),
+        items: page.map(toAuditRecord),
         nextCursor: rows.length > limit && tail ? encodeCursor(String(tail.seq)) : null,
       };
     },
 
     async verify() {
-      let expectedPrev = anchor.get()?.value ?? GENESIS;
-      let expectedSeq: number | null = null;
-      let checked = 0;
+      const checker = createChainChecker(anchor.get()?.value ?? GENESIS);
       for (const row of db.prepare<[], AuditRow>("SELECT * FROM audit ORDER BY seq").iterate()) {
-        const record = toRecordSafe(row);
-        if (expectedSeq !== null && row.seq !== expectedSeq) {
-          return {
-            ok: false,
-            checked,
-            firstBad: { seq: row.seq, reason: `expected seq ${expectedSeq} (a record is missing)` },
-          };
-        }
-        if (row.prev_hash !== expectedPrev) {
-          return {
-            ok: false,
-            checked,
-            firstBad: { seq: row.seq, reason: "prev_hash does not match the previous record" },
-          };
-        }
-        if (!record || auditHash(row.prev_hash, row.seq, record) !== row.hash) {
-          return {
-            ok: false,
-            checked,
-            firstBad: { seq: row.seq, reason: "hash does not match the record's content" },
-          };
-        }
-        expectedPrev = row.hash;
-        expectedSeq = row.seq + 1;
-        checked++;
+        const bad = checker.check(row);
+        if (bad) return bad;
       }
-      return { ok: true, checked };
+      return checker.result();
     },
 
     async prune(before) {
@@ -153,13 +79,4 @@ export function createSqliteAuditStore(db: Database): AuditStore {
       })();
     },
   };
-}
-
-/** A tampered row may hold details that are not JSON; treat it as a hash mismatch, not a crash. */
-function toRecordSafe(row: AuditRow): AuditRecord | null {
-  try {
-    return toRecord(row);
-  } catch {
-    return null;
-  }
 }

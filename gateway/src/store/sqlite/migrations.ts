@@ -110,6 +110,18 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
   {
     version: 6,
+    name: "signing keys",
+    sql: `
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        sealed_private_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        retired_at TEXT,
+        not_after TEXT
+      );`,
+  },
+  {
+    version: 7,
     name: "approvals",
     sql: `
       CREATE TABLE approvals (

@@ -8,6 +8,7 @@ import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { migrate } from "./migrations.js";
+import { createSqliteSigningKeyStore } from "./signing-keys.js";
 import { createSqliteTokenStore } from "./tokens.js";
 
 export interface SqliteStoreOptions {
@@ -31,11 +32,13 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
   migrate(db);
 
   return {
+    engine: "sqlite",
     agents: createSqliteAgentStore(db, now),
     tokens: createSqliteTokenStore(db),
     decisions: createSqliteDecisionStore(db),
     audit: createSqliteAuditStore(db),
     budgets: createSqliteBudgetStore(db),
+    signingKeys: createSqliteSigningKeyStore(db),
     approvals: createSqliteApprovalStore(db),
     async ping() {
       return db.open && db.prepare("SELECT 1 AS ok").get() !== undefined;

@@ -28,6 +28,9 @@ export function decodeRaw(raw: unknown): Buffer {
 function headerFields(message: string): Array<{ name: string; value: string }> {
   const end = /\r?\n\r?\n/.exec(message);
   const block = end ? message.slice(0, end.index) : message;
+  // A CR not followed by LF ends a line for some mail software and not for others: a header hidden behind
+  // one ("Subject: hi\rBcc: x@y") could reach a recipient the policy never saw. Refused, like any doubt.
+  if (/\r(?!\n)/.test(block)) throw invalid("raw is not an RFC 2822 message (bare CR in the header block)");
   const fields: Array<{ name: string; value: string }> = [];
   for (const line of block.split(/\r?\n/)) {
     if (/^[ \t]/.test(line)) {

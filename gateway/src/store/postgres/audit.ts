@@ -1,0 +1,118 @@
+import type pg from "pg";
+import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
+import { decodeCursor, encodeCursor } from "../ids.js";
+import type { AuditStore } from "../types.js";
+import { type Queryable, query, transaction } from "./pool.js";
+
+/** Serialises appends across every gateway instance: the tail read and the insert must not interleave. */
+const AUDIT_LOCK = 0x61756474; // "audt"
+const VERIFY_PAGE = 1000;
+
+async function anchorOf(db: Queryable): Promise<string> {
+  const { rows } = await query<{ value: string }>(db, "SELECT value FROM meta WHERE key = 'audit_anchor'");
+  return rows[0]?.value ?? GENESIS;
+}
+
+export function createPostgresAuditStore(pool: pg.Pool): AuditStore {
+  return {
+    async append(event) {
+      return transaction(pool, async (client) => {
+        await query(client, "SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+        const { rows } = await query<{ seq: number; hash: string }>(
+          client,
+          "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+        );
+        const tail = rows[0];
+        const seq = (tail?.seq ?? 0) + 1;
+        const prevHash = tail?.hash ?? (await anchorOf(client));
+        const hash = auditHash(prevHash, seq, event);
+        await query(
+          client,
+          `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [
+            seq,
+            event.time,
+            event.actor,
+            event.action,
+            event.target,
+            event.requestId,
+            event.traceId,
+            JSON.stringify(event.details),
+            prevHash,
+            hash,
+          ],
+        );
+        return { ...event, seq, prevHash, hash };
+      });
+    },
+
+    async list({ limit, cursor, action }) {
+      const before = cursor ? Number(decodeCursor(cursor)) : Number.NaN;
+      const where: string[] = [];
+      const args: Array<string | number> = [];
+      if (Number.isInteger(before)) {
+        args.push(before);
+        where.push(`seq < $${args.length}`);
+      }
+      if (action) {
+        args.push(action);
+        where.push(`action = $${args.length}`);
+      }
+      args.push(limit + 1);
+      const { rows } = await query<AuditRow>(
+        pool,
+        `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $${args.length}`,
+        args,
+      );
+      const page = rows.slice(0, limit);
+      const tail = page.at(-1);
+      return {
+        items: page.map(toAuditRecord),
+        nextCursor: rows.length > limit && tail ? encodeCursor(String(tail.seq)) : null,
+      };
+    },
+
+    async verify() {
+      // The anchor and every page are read in one snapshot, so a concurrent prune or append
+      // cannot make a sound chain look broken.
+      return transaction(pool, async (client) => {
+        await query(client, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const checker = createChainChecker(await anchorOf(client));
+        let after = Number.NEGATIVE_INFINITY;
+        for (;;) {
+          const { rows } = await query<AuditRow>(
+            client,
+            "SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2",
+            [Number.isFinite(after) ? after : -1, VERIFY_PAGE],
+          );
+          for (const row of rows) {
+            const bad = checker.check(row);
+            if (bad) return bad;
+          }
+          if (rows.length < VERIFY_PAGE) return checker.result();
+          after = rows.at(-1)!.seq;
+        }
+      });
+    },
+
+    async prune(before) {
+      return transaction(pool, async (client) => {
+        await query(client, "SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+        const { rows } = await query<{ seq: number; hash: string }>(
+          client,
+          "SELECT seq, hash FROM audit WHERE time < $1 ORDER BY seq DESC LIMIT 1",
+          [before],
+        );
+        const lastPruned = rows[0];
+        if (!lastPruned) return 0;
+        await query(
+          client,
+          "INSERT INTO meta (key, value) VALUES ('audit_anchor', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [lastPruned.hash],
+        );
+        return (await query(client, "DELETE FROM audit WHERE seq <= $1", [lastPruned.seq])).rowCount ?? 0;
+      });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type pg from "pg";
+import { decodeCursor, encodeCursor } from "../ids.js";
+import type { DecisionRecord, DecisionStore } from "../types.js";
+import { query } from "./pool.js";
+
+interface DecisionRow {
+  seq: number;
+  decision_id: string;
+  time: string;
+  request_id: string;
+  trace_id: string | null;
+  agent_id: string | null;
+  kid: string | null;
+  tool: string | null;
+  action: string | null;
+  phase: "token" | "call";
+  allow: number;
+  reasons: string;
+  obligations: string;
+  policy_revision: string | null;
+  duration_ms: number;
+  input: string;
+}
+
+function toRecord(row: DecisionRow): DecisionRecord {
+  return {
+    decisionId: row.decision_id,
+    time: row.time,
+    requestId: row.request_id,
+    traceId: row.trace_id,
+    agentId: row.agent_id,
+    kid: row.kid,
+    tool: row.tool,
+    action: row.action,
+    phase: row.phase,
+    allow: row.allow === 1,
+    reasons: JSON.parse(row.reasons) as string[],
+    obligations: JSON.parse(row.obligations) as Record<string, unknown>,
+    policyRevision: row.policy_revision,
+    durationMs: row.duration_ms,
+    input: JSON.parse(row.input) as unknown,
+  };
+}
+
+export function createPostgresDecisionStore(pool: pg.Pool): DecisionStore {
+  return {
+    async record(d) {
+      await query(
+        pool,
+        `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
+           reasons, obligations, policy_revision, duration_ms, input)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        [
+          d.decisionId,
+          d.time,
+          d.requestId,
+          d.traceId,
+          d.agentId,
+          d.kid,
+          d.tool,
+          d.action,
+          d.phase,
+          d.allow ? 1 : 0,
+          JSON.stringify(d.reasons),
+          JSON.stringify(d.obligations),
+          d.policyRevision,
+          d.durationMs,
+          // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
+          JSON.stringify(d.input ?? null),
+        ],
+      );
+    },
+    async list(q) {
+      const where: string[] = [];
+      const args: Array<string | number> = [];
+      const add = (clause: string, value: string | number) => {
+        args.push(value);
+        where.push(clause.replace("?", `$${args.length}`));
+      };
+      const before = q.cursor ? Number(decodeCursor(q.cursor)) : Number.NaN;
+      if (Number.isInteger(before)) add("seq < ?", before);
+      if (q.agentId) add("agent_id = ?", q.agentId);
+      if (q.tool) add("tool = ?", q.tool);
+      if (q.allow !== undefined) add("allow = ?", q.allow ? 1 : 0);
+      if (q.phase) add("phase = ?", q.phase);
+      args.push(q.limit + 1);
+      const { rows } = await query<DecisionRow>(
+        pool,
+        `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $${args.length}`,
+        args,
+      );
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toRecord),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(String(last.seq)) : null,
+      };
+    },
+  };
+}
