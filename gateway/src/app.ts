@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
+import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
@@ -45,13 +46,12 @@ export function createApp(deps: AppDeps) {
   const { config, store, logger, services } = deps;
   const now = deps.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);
-  const audit = createAuditLog(store.audit, logger, () => new Date(now()));
+  const audit = createAuditLog(services.records, logger, () => new Date(now()));
   const recorder = createDecisionRecorder({
-    decisions: store.decisions,
-    audit,
-    logger,
+    records: services.records,
     maxBodyBytes: config.decisionLog.maxBodyBytes,
     policyRevision: () => services.policy.status()?.revision ?? null,
+    now: () => new Date(now()),
   });
   const { metrics } = services;
   const authorizeDeps: AuthorizeDeps = {
@@ -150,26 +150,4 @@ export function createApp(deps: AppDeps) {
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;
-}
-
-/** One line per request; headers are never logged (they carry credentials). */
-function accessLog(logger: Logger): RequestHandler {
-  return function logRequest(req, res, next) {
-    res.on("finish", () => {
-      const ms = Number(process.hrtime.bigint() - res.locals.startedAt) / 1e6;
-      logger.info(
-        {
-          requestId: res.locals.requestId,
-          traceId: res.locals.trace.traceId,
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
-          ...(res.locals.agent ? { agentId: res.locals.agent.id } : {}),
-        },
-        "request",
-      );
-    });
-    next();
-  };
 }

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       await services.close();
       await store.close();
       logger.info("stopped");
-      process.exit(0);
+      logger.flush(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { type Approvals, createApprovals } from "./approvals/approvals.js";
 import { createApprovalWebhook } from "./approvals/webhook.js";
 import { createAuditLog } from "./audit/audit-log.js";
+import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
@@ -23,6 +24,8 @@ import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
+  /** Decisions and audit events, group-committed (one transaction serves many requests). */
+  records: RecordWriter;
   policy: PolicyEngine;
   keyRing: SigningKeyRing;
   signatureVerifier: SignatureVerifier;
@@ -105,12 +108,14 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  // One writer for decisions and audit records (one chain, one order), approvals included.
+  const records = createRecordWriter(store.records);
   const webhook = config.approvals.webhookUrl
     ? createApprovalWebhook({ url: config.approvals.webhookUrl, publicUrl: config.publicUrl, logger })
     : null;
   const approvals = createApprovals({
     store: store.approvals,
-    audit: createAuditLog(store.audit, logger, nowDate),
+    audit: createAuditLog(records, logger, nowDate),
     nowMs: now,
     defaultTtlSeconds: config.approvals.defaultTtlSeconds,
     ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
@@ -159,6 +164,7 @@ export async function createServices(
     return states;
   });
   return {
+    records,
     policy,
     keyRing,
     signatureVerifier,
@@ -173,6 +179,8 @@ export async function createServices(
       housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
+      // Last: requests finishing above may still queue records.
+      await records.flush();
     },
   };
 }

@@ -114,10 +114,12 @@ describe("approvals", () => {
 
   it("two parallel retries of an approved call: exactly one reaches Gmail", async () => {
     const { token } = await getToken(gw, agent.key, { tool: "gmail", scopes: ["gmail:send"], ...intent });
+    // One message, built once: its Date header would make a rebuilt one a different request.
+    const mail = rawMail("sam@partner.test", "Race");
     const call = () =>
       signedCall(gw.url, agent.key, {
         path: SEND,
-        json: rawMail("sam@partner.test", "Race"),
+        json: mail,
         headers: { authorization: `Bearer ${token}` },
       });
     const first = await call();

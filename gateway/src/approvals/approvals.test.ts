@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Response } from "express";
 import { createAuditLog } from "../audit/audit-log.js";
+import { createRecordWriter } from "../audit/record-writer.js";
 import { createLogger } from "../log.js";
 import type { Decision } from "../policy/types.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
@@ -17,7 +18,7 @@ function setup(options: { ttl?: number } = {}) {
   const pending: Approval[] = [];
   const approvals = createApprovals({
     store: store.approvals,
-    audit: createAuditLog(store.audit, createLogger("silent"), () => new Date(now)),
+    audit: createAuditLog(createRecordWriter(store.records), createLogger("silent"), () => new Date(now)),
     nowMs: () => now,
     ...(options.ttl ? { defaultTtlSeconds: options.ttl } : {}),
     onPending: (a) => pending.push(a),

@@ -148,6 +148,18 @@ export interface AuditStore {
   prune(before: string): Promise<number>;
 }
 
+/** Decisions and audit events written together: one transaction for many requests (group commit). */
+export interface RecordBatch {
+  decisions: DecisionRecord[];
+  /** Appended to the hash chain in this order. */
+  audit: AuditEvent[];
+}
+
+export interface RecordStore {
+  /** Writes the whole batch in one transaction (all or nothing); resolves to the audit records, in order. */
+  write(batch: RecordBatch): Promise<AuditRecord[]>;
+}
+
 export interface BudgetReservation {
   id: string;
 }
@@ -262,6 +274,8 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly decisions: DecisionStore;
   readonly audit: AuditStore;
+  /** Decisions and audit events in one transaction; what the group-commit writer uses on the hot path. */
+  readonly records: RecordStore;
   readonly budgets: BudgetStore;
   readonly signingKeys: SigningKeyStore;
   readonly approvals: ApprovalStore;

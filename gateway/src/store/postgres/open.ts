@@ -6,6 +6,7 @@ import { createPostgresBudgetStore } from "./budgets.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
+import { createPostgresRecordStore } from "./records.js";
 import { createPostgresSigningKeyStore } from "./signing-keys.js";
 import { createPostgresTokenStore } from "./tokens.js";
 
@@ -37,6 +38,7 @@ export async function openPostgresStore({
     tokens: createPostgresTokenStore(pool),
     decisions: createPostgresDecisionStore(pool),
     audit: createPostgresAuditStore(pool),
+    records: createPostgresRecordStore(pool),
     budgets: createPostgresBudgetStore(pool),
     signingKeys: createPostgresSigningKeyStore(pool),
     approvals: createPostgresApprovalStore(pool),

@@ -41,22 +41,30 @@ function toRecord(row: DecisionRow): DecisionRecord {
   };
 }
 
-export function createSqliteDecisionStore(db: Database): DecisionStore {
+/** A prepared insert of one decision (the caller decides the transaction). */
+export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void {
   const insert = db.prepare(
     `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
        reasons, obligations, policy_revision, duration_ms, input)
      VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
        @reasons, @obligations, @policyRevision, @durationMs, @input)`,
   );
+  return (d) => {
+    insert.run({
+      ...d,
+      allow: d.allow ? 1 : 0,
+      reasons: JSON.stringify(d.reasons),
+      obligations: JSON.stringify(d.obligations),
+      input: JSON.stringify(d.input ?? null),
+    });
+  };
+}
+
+export function createSqliteDecisionStore(db: Database): DecisionStore {
+  const insert = prepareDecisionInsert(db);
   return {
     async record(d) {
-      insert.run({
-        ...d,
-        allow: d.allow ? 1 : 0,
-        reasons: JSON.stringify(d.reasons),
-        obligations: JSON.stringify(d.obligations),
-        input: JSON.stringify(d.input ?? null),
-      });
+      insert(d);
     },
     async list(query) {
       const where: string[] = [];

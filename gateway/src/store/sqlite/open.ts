@@ -8,6 +8,7 @@ import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { migrate } from "./migrations.js";
+import { createSqliteRecordStore } from "./records.js";
 import { createSqliteSigningKeyStore } from "./signing-keys.js";
 import { createSqliteTokenStore } from "./tokens.js";
 
@@ -37,6 +38,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
     tokens: createSqliteTokenStore(db),
     decisions: createSqliteDecisionStore(db),
     audit: createSqliteAuditStore(db),
+    records: createSqliteRecordStore(db),
     budgets: createSqliteBudgetStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
     approvals: createSqliteApprovalStore(db),

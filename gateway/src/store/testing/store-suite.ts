@@ -242,6 +242,60 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       );
     });
 
+    test("a record batch writes its decisions and chains its events in one transaction", async ({
+      store,
+      openAnother,
+    }) => {
+      const decision = (id: string) => ({
+        decisionId: id,
+        time: new Date().toISOString(),
+        requestId: `r-${id}`,
+        traceId: null,
+        agentId: "a1",
+        kid: null,
+        tool: "openai",
+        action: "models.list",
+        phase: "call" as const,
+        allow: true,
+        reasons: [],
+        obligations: {},
+        policyRevision: "rev1",
+        durationMs: 0.1,
+        input: null,
+      });
+      await store.audit.append(event(1));
+      const written = await store.records.write({
+        decisions: [decision("b1"), decision("b2")],
+        audit: [event(2), event(3)],
+      });
+      assert.deepEqual(
+        written.map((r) => r.seq),
+        [2, 3],
+      );
+      assert.equal(written[1]?.prevHash, written[0]?.hash);
+      const other = await openAnother();
+      try {
+        // Batches from two instances and single appends interleave into one chain.
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            i % 3 === 0
+              ? other.audit.append(event(4))
+              : (i % 2 ? other : store).records.write({
+                  decisions: [decision(`c${i}`)],
+                  audit: [event(5), event(6)],
+                }),
+          ),
+        );
+      } finally {
+        await other.close();
+      }
+      assert.deepEqual(await store.audit.verify(), { ok: true, checked: 3 + 4 + 6 * 2 });
+      assert.equal((await store.decisions.list({ limit: 20 })).items.length, 2 + 6);
+      // All or nothing: a batch whose decision collides with a stored one leaves no audit link behind.
+      await assert.rejects(store.records.write({ decisions: [decision("b1")], audit: [event(7)] }));
+      assert.equal((await store.audit.verify()).checked, 3 + 4 + 6 * 2);
+    });
+
     test("concurrent appends from two instances form one unbroken chain", async ({ store, openAnother }) => {
       const other = await openAnother();
       try {
