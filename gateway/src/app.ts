@@ -21,7 +21,7 @@ import { observeRequests } from "./metrics/observe-requests.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
 import { createForward } from "./pipeline/forward-call.js";
-import { createLimit } from "./pipeline/limit.js";
+import { createLimit, createLimitAgent } from "./pipeline/limit.js";
 import { createReserveBudget } from "./pipeline/reserve-budget.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
@@ -76,14 +76,14 @@ export function createApp(deps: AppDeps) {
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
-    approvals: { approvals: services.approvals, rateLimits: services.rateLimits },
+    credentials: { credentials: services.credentials, audit },
+    approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
       keyRing: services.keyRing,
       tokenStore: store.tokens,
       connectors: services.connectors,
-      rateLimits: services.rateLimits,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
@@ -104,6 +104,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
     createResolveAgent(store.agents),
+    createLimitAgent(services.rateLimits),
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
@@ -138,11 +139,11 @@ export function createApp(deps: AppDeps) {
   }
   app.all(
     "/v1/tools/*rest",
-    ...signed, // verifySignature → resolveAgent
+    ...signed, // verifySignature → resolveAgent → limitAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
     createAuthorize({ ...authorizeDeps, connectors: services.connectors }),
-    createLimit(services.rateLimits),
+    createLimit(services.rateLimits, services.concurrency),
     createReserveBudget(services.budgets),
     createForward(),
     ...createSettle(services.budgets),

@@ -36,6 +36,8 @@ const rateSchema = z.strictObject({
 const tierSchema = z.strictObject({
   perAgent: rateSchema.default({ points: 600, windowSeconds: 60, burst: 100 }),
   perTool: rateSchema.optional(),
+  /** Calls one agent may have in flight to one tool at once; more are refused (429) until one finishes. */
+  concurrency: positiveInt.default(16),
   budgets: z
     .array(
       z.strictObject({
@@ -84,7 +86,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Worker processes on this machine (node:cluster); more than 1 needs redis.url. */
   workers: positiveInt.max(256).default(1),
-  /** Key-encryption key (base64url, 32 bytes) for secrets at rest, e.g. signing keys in a shared store. */
+  /**
+   * Key-encryption key (base64url, 32 bytes) for secrets at rest: upstream credentials, and signing keys in a
+   * shared store. Dev mode generates one into the data dir when credentials need it.
+   */
   masterKey: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")
@@ -100,6 +105,12 @@ export const configSchema = z.strictObject({
       skewSeconds: z.number().int().min(0).max(600).default(30),
       maxAgeSeconds: positiveInt.max(3600).default(60),
       nonceCacheSize: positiveInt.default(200_000),
+      /** Live nonces one agent (all its keys) may hold, so no agent can fill the replay cache for the rest. */
+      nonceQuotaPerAgent: positiveInt.default(20_000),
+    })
+    .refine((s) => s.nonceQuotaPerAgent <= s.nonceCacheSize, {
+      message: "nonceQuotaPerAgent must not exceed nonceCacheSize",
+      path: ["nonceQuotaPerAgent"],
     })
     .prefault({}),
   policy: z
@@ -118,7 +129,13 @@ export const configSchema = z.strictObject({
       signingKeys: z.array(z.string()).default([]),
     })
     .prefault({}),
-  decisionLog: z.strictObject({ maxBodyBytes: z.number().int().min(0).default(4096) }).prefault({}),
+  decisionLog: z
+    .strictObject({
+      maxBodyBytes: z.number().int().min(0).default(4096),
+      /** Decisions older than this many days are removed (hourly), like the audit trail's retention. */
+      retentionDays: positiveInt.default(30),
+    })
+    .prefault({}),
   audit: z.strictObject({ retentionDays: positiveInt.default(365) }).prefault({}),
   metrics: z
     .strictObject({

@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { CredentialStartupError } from "./credentials/open-credentials.js";
 import { createLogger } from "./log.js";
 import { createServices } from "./services.js";
 import { openStore } from "./store/open.js";
@@ -75,6 +76,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CredentialStartupError) {
+    process.stderr.write(`agentgw: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `agentgw: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

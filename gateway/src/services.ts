@@ -9,10 +9,13 @@ import { createApprovalWebhook } from "./approvals/webhook.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
+import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
+import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
@@ -32,8 +35,11 @@ export interface Services {
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
+  /** Calls in flight per agent and tool. */
+  concurrency: CallConcurrency;
   budgets: Budgets;
   approvals: Approvals;
   close(): Promise<void>;
@@ -90,9 +96,16 @@ export async function createServices(
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
-      return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
+      if (found?.key.status !== "active") return null;
+      const publicKey = fromBase64Url(found.key.publicKey);
+      // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
+      return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache: createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+    nonceCache: createMemoryNonceCache({
+      maxEntries: config.signature.nonceCacheSize,
+      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+      now,
+    }),
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -108,6 +121,7 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  const credentials = await openCredentials({ config, store, logger, now: nowDate });
   // One writer for decisions and audit records (one chain, one order), approvals included.
   const records = createRecordWriter(store.records);
   const webhook = config.approvals.webhookUrl
@@ -121,6 +135,7 @@ export async function createServices(
     ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
   });
   const housekeeping = startHousekeeping({
+    credentials,
     store,
     keyRing,
     approvals,
@@ -128,32 +143,50 @@ export async function createServices(
     now,
     skewSeconds,
     auditRetentionDays: config.audit.retentionDays,
+    decisionRetentionDays: config.decisionLog.retentionDays,
   });
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
+  const concurrency = createCallConcurrency(config, {
+    onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
+  });
   const budgets = createBudgets(config, store.budgets, {
     nowSeconds: () => Math.floor(now() / 1000),
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
   const toolLog = logger.child({ component: "tools" });
-  const connectors = createConnectors(config, {
-    hooks: {
-      onRetry: ({ tool, attempt, delayMs, reason }) => {
-        metrics.upstreamRetry(tool);
-        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+  const connectors = createConnectors(
+    config,
+    {
+      openai: credentialSourceFor(credentials, "openai"),
+      gmail: credentialSourceFor(credentials, "gmail"),
+      serpapi: credentialSourceFor(credentials, "serpapi"),
+    },
+    {
+      hooks: {
+        onRetry: ({ tool, attempt, delayMs, reason }) => {
+          metrics.upstreamRetry(tool);
+          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+        },
+        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+        onBreakerStateChange: ({ tool, state }) =>
+          toolLog.warn({ tool, state }, "circuit breaker state changed"),
       },
-      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-      onBreakerStateChange: ({ tool, state }) =>
-        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+      http: {
+        onPrivateAddress: (info) =>
+          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+      },
     },
-    http: {
-      onPrivateAddress: (info) =>
-        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-    },
+  );
+  await logToolAvailability(logger, {
+    credentials,
+    secrets: config.secrets,
+    connectors,
+    httpAllowHosts: config.tools.http.allowHosts,
   });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
@@ -171,8 +204,10 @@ export async function createServices(
     tokenVerifier,
     revoker,
     connectors,
+    credentials,
     metrics,
     rateLimits,
+    concurrency,
     budgets,
     approvals,
     async close() {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type FakeGmail, type FakeGmailOptions, startFakeGmail } from "./fake-gmail.js";
 import { type FakeOpenAi, type FakeOpenAiOptions, startFakeOpenAi } from "./fake-openai.js";
 import { type FakeSerpApi, type FakeSerpApiOptions, startFakeSerpApi } from "./fake-serpapi.js";
@@ -63,6 +64,8 @@ export async function startAllFakes(options: AllFakesOptions = {}): Promise<AllF
       AGENTGW_HTTP_ALLOW_HOSTS: new URL(website.url).hostname,
       // The website listens on loopback, which the http tool refuses unless told otherwise.
       AGENTGW_HTTP_ALLOW_PRIVATE: "1",
+      // The gateway stores these credentials sealed, and outside dev mode it needs a master key to do so.
+      AGENTGW_MASTER_KEY: randomBytes(32).toString("base64url"),
     },
     reset() {
       for (const fake of all) fake.reset();

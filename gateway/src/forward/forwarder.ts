@@ -10,6 +10,7 @@ import { applyToBody, compileObligations, isJsonType } from "./obligations.js";
 import {
   type BreakerState,
   createResilience,
+  type Resilience,
   type ResilienceHooks,
   type ResilienceOptions,
 } from "./resilience.js";
@@ -38,6 +39,11 @@ export interface ForwarderOptions {
   hooks?: ForwardHooks;
   /** Which upstream statuses count against the breaker (default: 500 and above). */
   isFailureStatus?: (status: number) => boolean;
+  /**
+   * One circuit breaker per upstream origin instead of one for the tool, for a forwarder that calls many
+   * origins (the http tool): one failing site, or one an agent points at a closed port, pauses only itself.
+   */
+  breakerPerOrigin?: boolean;
   lookup?: LookupFunction;
   /** Largest buffered answer (default 32 MiB); larger is upstream_error unless a call allows truncation. */
   maxBodyBytes?: number;
@@ -73,6 +79,8 @@ export interface Forwarder {
 }
 
 const REDACTED = "[redacted]";
+/** Origins whose breakers a per-origin forwarder keeps at once. */
+const MAX_ORIGIN_BREAKERS = 1024;
 
 function headerValue(headers: RawHeaders, name: string): string | undefined {
   const raw = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
@@ -97,13 +105,26 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     timeoutMs: options.resilience.timeoutMs,
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  const resilience = createResilience({
-    ...options.resilience,
-    tool,
-    hooks,
-    ...(options.isFailureStatus ? { isFailureStatus: options.isFailureStatus } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
+  const newResilience = () =>
+    createResilience({
+      ...options.resilience,
+      tool,
+      hooks,
+      ...(options.isFailureStatus ? { isFailureStatus: options.isFailureStatus } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+  const shared = options.breakerPerOrigin ? undefined : newResilience();
+  // Per origin: most recently used last; the least recently used is forgotten beyond the bound.
+  const byOrigin = new Map<string, Resilience>();
+  const resilienceFor = (url: URL): Resilience => {
+    if (shared) return shared;
+    let found = byOrigin.get(url.origin);
+    if (found) byOrigin.delete(url.origin);
+    else found = newResilience();
+    byOrigin.set(url.origin, found);
+    if (byOrigin.size > MAX_ORIGIN_BREAKERS) byOrigin.delete(byOrigin.keys().next().value!);
+    return found;
+  };
   const cache: ResponseCache | undefined =
     options.resilience.cacheTtlSeconds > 0
       ? createResponseCache({
@@ -150,7 +171,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         const hit = cache.get(cacheKey);
         if (hit) return { ...hit, truncated: false, cached: true };
       }
-      const exchange = await resilience.execute(
+      const exchange = await resilienceFor(request.url).execute(
         (attemptSignal) =>
           attempt(request, ctx, { attempt: attemptSignal, client: ctx.signal }, exchangeOptions),
         { idempotent: exchangeOptions.idempotent, signal: ctx.signal },
@@ -200,7 +221,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     },
 
     breakerState() {
-      return resilience.breakerState();
+      if (shared) return shared.breakerState();
+      // The tool's worst origin, for the one gauge per tool.
+      const states = new Set([...byOrigin.values()].map((r) => r.breakerState()));
+      return states.has("open") ? "open" : states.has("half-open") ? "half-open" : "closed";
     },
 
     async close() {

@@ -31,6 +31,9 @@ const REQUEST_DROP = new Set([
   "cookie",
   "host",
   "content-length",
+  // Expect: 100-continue is a hop-level negotiation the gateway already did with the agent; passed on, it
+  // makes the upstream client fail locally (which once counted against the tool's circuit breaker).
+  "expect",
   "forwarded",
   "x-real-ip",
   // The gateway asks for identity encoding so it can inspect and rewrite bodies.

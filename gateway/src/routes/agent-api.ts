@@ -3,9 +3,7 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
-import type { RateLimits } from "../limits/rate-limits.js";
 import { type AuthorizeDeps, askPolicy } from "../pipeline/authorize.js";
-import { limitAgentRequest } from "../pipeline/limit.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
 import { agentSchema } from "../schemas/agent.js";
 import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
@@ -23,7 +21,6 @@ export interface AgentApiDeps extends AuthorizeDeps {
   keyRing: Pick<SigningKeyRing, "current">;
   tokenStore: Pick<TokenStore, "recordIssued">;
   connectors: ReadonlyMap<string, Pick<ToolConnector, "available">>;
-  rateLimits: Pick<RateLimits, "checkAgent">;
   issuer: string;
   maxTtlSeconds: number;
   onTokenMinted?: (tool: string) => void;
@@ -42,7 +39,6 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
         200: { description: "The calling agent", schema: z.object({ agent: agentSchema, kid: z.string() }) },
       },
       async handle({ res }) {
-        await limitAgentRequest(deps.rateLimits, res);
         return { status: 200, body: { agent: res.locals.agent, kid: res.locals.signature!.kid } };
       },
     }),
@@ -55,7 +51,6 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
       auth: "signed",
       responses: { 200: { description: "Tools", schema: toolListSchema } },
       async handle({ res }) {
-        await limitAgentRequest(deps.rateLimits, res);
         const ceiling = res.locals.agent!.scopes;
         const tools = TOOL_CATALOG.filter((tool) => tool.actions.some((a) => ceiling.includes(a.scope))).map(
           (tool) => ({
@@ -125,8 +120,6 @@ async function mintForRequest(
       ttlSeconds: body.ttlSeconds ?? null,
     },
   });
-  // After the policy, like tool calls: a denied request uses no quota.
-  await limitAgentRequest(deps.rateLimits, res);
   const minted = await issueToolToken({
     keyRing: deps.keyRing,
     tokenStore: deps.tokenStore,

@@ -3,14 +3,9 @@ import type { Response } from "express";
 import type { Approvals } from "../approvals/approvals.js";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
-import type { RateLimits } from "../limits/rate-limits.js";
-import { limitAgentRequest } from "../pipeline/limit.js";
 import { approvalIdParams, approvalSchema } from "../schemas/approval.js";
 
-export function agentApprovalRoutes(deps: {
-  approvals: Approvals;
-  rateLimits: Pick<RateLimits, "checkAgent">;
-}): Route[] {
+export function agentApprovalRoutes(deps: { approvals: Approvals }): Route[] {
   return [
     defineRoute({
       method: "get",
@@ -22,7 +17,6 @@ export function agentApprovalRoutes(deps: {
       params: approvalIdParams,
       responses: { 200: { description: "The approval", schema: approvalSchema } },
       async handle({ params, res }: { params: { id: string }; res: Response }) {
-        await limitAgentRequest(deps.rateLimits, res);
         const approval = await deps.approvals.get(params.id);
         // Another agent's approval is reported exactly like a missing one.
         if (!approval || approval.agentId !== res.locals.agent!.id) {

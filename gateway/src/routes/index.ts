@@ -2,6 +2,7 @@
 // OpenAPI emitter (gateway/scripts/emit-openapi.ts) cannot drift apart.
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
 import { approvalAdminRoutes } from "../admin/approvals.js";
+import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
@@ -16,6 +17,7 @@ export interface GatewayRouteDeps {
   tokenAdmin: TokenAdminDeps;
   policyAdmin: Parameters<typeof policyAdminRoutes>[0];
   records: Parameters<typeof recordRoutes>[0];
+  credentials: CredentialRoutesDeps;
   agentApi: AgentApiDeps;
   approvals: Parameters<typeof agentApprovalRoutes>[0];
 }
@@ -27,6 +29,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...tokenAdminRoutes(deps.tokenAdmin),
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
+    ...credentialRoutes(deps.credentials),
     ...approvalAdminRoutes(deps.approvals),
     ...agentApiRoutes(deps.agentApi),
     ...agentApprovalRoutes(deps.approvals),

@@ -115,6 +115,8 @@ export interface DecisionStore {
   record(decision: DecisionRecord): Promise<void>;
   /** Newest first. */
   list(query: DecisionQuery): Promise<Page<DecisionRecord>>;
+  /** Removes decisions recorded before `before` (RFC 3339); resolves to how many went. */
+  prune(before: string): Promise<number>;
 }
 
 export interface AuditEvent {
@@ -179,6 +181,57 @@ export interface BudgetStore {
   /** Replaces the reserved amount with what was really used (0 releases it). */
   settle(reservation: BudgetReservation, used: number): Promise<void>;
   usage(agentId: string, key: string, period: string): Promise<number>;
+}
+
+export interface CredentialVersion {
+  version: number;
+  /** First 8 characters of the secret's SHA-256 (base64url): shows which secret, never the secret. */
+  fingerprint: string;
+  createdAt: string;
+}
+
+/** A named upstream credential as the store keeps it; the secret only ever as sealed text. */
+export interface StoredCredential {
+  name: string;
+  tool: string;
+  description: string | null;
+  activeVersion: number;
+  /** Oldest first. */
+  versions: CredentialVersion[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A version's sealed secret (AES-256-GCM envelope, see credentials/secret-box.ts). */
+export interface SealedVersion {
+  name: string;
+  tool: string;
+  version: number;
+  fingerprint: string;
+  sealed: string;
+}
+
+export interface CredentialStore {
+  /** Creates version 1, active. Throws StoreConflictError when the name exists. */
+  create(input: {
+    name: string;
+    tool: string;
+    description: string | null;
+    fingerprint: string;
+    sealed: string;
+  }): Promise<StoredCredential>;
+  /** Every credential, by name. */
+  list(): Promise<StoredCredential[]>;
+  get(name: string): Promise<StoredCredential | null>;
+  /** Adds the next version and makes it active, atomically; null when the name is unknown. */
+  addVersion(name: string, input: { fingerprint: string; sealed: string }): Promise<StoredCredential | null>;
+  /** Makes an existing version active; null when the name or the version is unknown. */
+  activate(name: string, version: number): Promise<StoredCredential | null>;
+  delete(name: string): Promise<boolean>;
+  /** The active version's sealed secret, read per call so a rotation applies at once. */
+  active(name: string): Promise<SealedVersion | null>;
+  /** Every version's sealed secret (start-up checks that the master key opens them). */
+  sealedVersions(): Promise<SealedVersion[]>;
 }
 
 /** A gateway token-signing key as stored: the private JWK sealed under the master key. */
@@ -271,6 +324,7 @@ export interface Store {
   /** "sqlite" (embedded, one machine) or "postgres" (shared by every instance). */
   readonly engine: "sqlite" | "postgres";
   readonly agents: AgentStore;
+  readonly credentials: CredentialStore;
   readonly tokens: TokenStore;
   readonly decisions: DecisionStore;
   readonly audit: AuditStore;

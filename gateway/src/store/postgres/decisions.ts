@@ -70,8 +70,24 @@ export async function insertDecision(db: Queryable, d: DecisionRecord): Promise<
   );
 }
 
+/** Rows removed per statement, so a large backlog never holds locks for long. */
+const PRUNE_BATCH = 5000;
+
 export function createPostgresDecisionStore(pool: pg.Pool): DecisionStore {
   return {
+    async prune(before) {
+      let removed = 0;
+      for (;;) {
+        const result = await query(
+          pool,
+          "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE time < $1 ORDER BY seq LIMIT $2)",
+          [before, PRUNE_BATCH],
+        );
+        const changes = result.rowCount ?? 0;
+        removed += changes;
+        if (changes < PRUNE_BATCH) return removed;
+      }
+    },
     async record(d) {
       await insertDecision(pool, d);
     },

@@ -3,6 +3,7 @@ import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresApprovalStore } from "./approvals.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
+import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
@@ -35,6 +36,7 @@ export async function openPostgresStore({
   return {
     engine: "postgres",
     agents: createPostgresAgentStore(pool, now),
+    credentials: createPostgresCredentialStore(pool, now),
     tokens: createPostgresTokenStore(pool),
     decisions: createPostgresDecisionStore(pool),
     audit: createPostgresAuditStore(pool),

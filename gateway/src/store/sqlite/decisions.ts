@@ -62,7 +62,19 @@ export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void
 
 export function createSqliteDecisionStore(db: Database): DecisionStore {
   const insert = prepareDecisionInsert(db);
+  // In batches, oldest first, so a large backlog never holds the write lock for long.
+  const pruneBatch = db.prepare(
+    "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE time < ? ORDER BY seq LIMIT 5000)",
+  );
   return {
+    async prune(before) {
+      let removed = 0;
+      for (;;) {
+        const { changes } = pruneBatch.run(before);
+        removed += changes;
+        if (changes < 5000) return removed;
+      }
+    },
     async record(d) {
       insert(d);
     },

@@ -6,6 +6,7 @@ import { createSqliteAgentStore } from "./agents.js";
 import { createSqliteApprovalStore } from "./approvals.js";
 import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
+import { createSqliteCredentialStore } from "./credentials.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { migrate } from "./migrations.js";
 import { createSqliteRecordStore } from "./records.js";
@@ -35,6 +36,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
   return {
     engine: "sqlite",
     agents: createSqliteAgentStore(db, now),
+    credentials: createSqliteCredentialStore(db, now),
     tokens: createSqliteTokenStore(db),
     decisions: createSqliteDecisionStore(db),
     audit: createSqliteAuditStore(db),

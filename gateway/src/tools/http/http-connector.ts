@@ -42,6 +42,7 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
     lookup: createGuardedLookup(guard),
     // A website's own 5xx is its answer, not the tool failing: only transport failures count.
     isFailureStatus: () => false,
+    breakerPerOrigin: true,
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
