@@ -17,7 +17,9 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: read by this wrapper around turbo, not inside a task
 const verbose = /^(1|true|yes)$/i.test(process.env.AGENTGW_TEST_VERBOSE ?? "");
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: as above
 const logPath = resolve(process.env.AGENTGW_TEST_LOG ?? join(ROOT, ".test-logs", "npm-test.log"));
 const HEARTBEAT_MS = 30_000;
 
