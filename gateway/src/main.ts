@@ -4,6 +4,8 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
+import { withReadCaches } from "./cache/cached-store.js";
+import { createLocalInvalidationBus } from "./cache/invalidation.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { CredentialStartupError } from "./credentials/open-credentials.js";
 import { createLogger } from "./log.js";
@@ -24,11 +26,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.log.level);
-  const store = await openStore({
-    databaseUrl: config.database.url,
-    maxConnections: config.database.maxConnections,
-    dataDir: resolve(config.dataDir),
-  });
+  // Agents, keys and revocations are read from memory on the request path; every write through this
+  // store invalidates them (one process: the in-process bus; several: a bus that fans out).
+  const invalidation = createLocalInvalidationBus();
+  const store = withReadCaches(
+    await openStore({
+      databaseUrl: config.database.url,
+      maxConnections: config.database.maxConnections,
+      dataDir: resolve(config.dataDir),
+    }),
+    invalidation,
+  );
   const services = await createServices(config, store, logger);
   const app = createApp({ config, store, logger, services });
 
@@ -46,10 +54,12 @@ async function main(): Promise<void> {
     },
     "listening",
   );
-  if (config.adminTokenGenerated) {
-    // Printed once, to the terminal only, so a developer can call the admin API; never logged.
+  if (config.adminTokenFile) {
+    // To the terminal only, so a developer can call the admin API; never logged.
     process.stderr.write(
-      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n  Admin token (generated for this run): ${config.adminToken}\n  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
+      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n` +
+        `  Admin token (${config.adminTokenGenerated ? "generated, " : ""}kept in ${config.adminTokenFile}, mode 0600): ${config.adminToken}\n` +
+        `  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
     );
   }
 

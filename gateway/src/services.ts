@@ -87,6 +87,7 @@ export async function createServices(
     now: nowDate,
     maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
     skewSeconds,
+    maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
   const signatureVerifier = createSignatureVerifier({
