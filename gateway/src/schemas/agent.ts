@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { decodeCursor, encodeCursor } from "../store/ids.js";
 import { KNOWN_SCOPES } from "../tools/catalog.js";
 
 export const METADATA_MAX_BYTES = 8 * 1024;
@@ -101,10 +102,26 @@ export const cursorSchema = z
   .regex(/^[A-Za-z0-9_-]{1,200}$/, "not a cursor returned by this API")
   .optional();
 
+/** A cursor this API could have returned: base64url of text matching `decoded`, and nothing else. */
+function cursorOf(decoded: RegExp) {
+  return z
+    .string()
+    .refine((cursor) => {
+      const value = decodeCursor(cursor);
+      return value !== null && decoded.test(value) && encodeCursor(value) === cursor;
+    }, "not a cursor returned by this API")
+    .optional();
+}
+
+/** Agent pages continue after an agent id. */
+export const agentCursorSchema = cursorOf(/^agt_[0-9A-Z]{26}$/);
+/** Decision and audit pages continue before a sequence number. */
+export const seqCursorSchema = cursorOf(/^[1-9][0-9]{0,15}$/);
+
 export const listAgentsQuery = z.strictObject({
   status: z.enum(["active", "suspended"]).optional(),
   limit: limitSchema,
-  cursor: cursorSchema,
+  cursor: agentCursorSchema,
 });
 
 export const agentPageSchema = z.object({ items: z.array(agentSchema), nextCursor: z.string().nullable() });
