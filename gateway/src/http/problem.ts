@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { GatewayError, toProblem } from "../errors.js";
+import { withClientErrorShape } from "./client-error-shapes.js";
 
 export function sendProblem(res: Response, error: GatewayError): void {
   if (res.headersSent) {
@@ -12,7 +13,7 @@ export function sendProblem(res: Response, error: GatewayError): void {
   res
     .status(error.status)
     .type("application/problem+json")
-    .send(JSON.stringify(toProblem(error, res.locals.requestId)));
+    .send(JSON.stringify(withClientErrorShape(res.req.path, toProblem(error, res.locals.requestId))));
 }
 
 /**

@@ -7,6 +7,7 @@ import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
 import type { Route } from "../http/route.js";
 import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
+import { type DiscoveryDeps, discoveryRoutes } from "./discovery.js";
 import { type HealthDeps, healthRoutes } from "./health.js";
 
 export interface GatewayRouteDeps {
@@ -16,6 +17,7 @@ export interface GatewayRouteDeps {
   policyAdmin: Parameters<typeof policyAdminRoutes>[0];
   records: Parameters<typeof recordRoutes>[0];
   credentials: CredentialRoutesDeps;
+  discovery: DiscoveryDeps;
   agentApi: AgentApiDeps;
 }
 
@@ -27,6 +29,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
     ...credentialRoutes(deps.credentials),
+    ...discoveryRoutes(deps.discovery),
     ...agentApiRoutes(deps.agentApi),
   ];
 }
