@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps) {
     nowMs: now,
     onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
     budgetsFor: (agent) => services.budgets.usageFor(agent),
+    approvals: services.approvals,
   };
 
   const app = express();
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
+    approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,

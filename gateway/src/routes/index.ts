@@ -1,12 +1,14 @@
 // Every route createApp mounts through runRoute, in one list, so the app and the
 // OpenAPI emitter (gateway/scripts/emit-openapi.ts) cannot drift apart.
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
+import { approvalAdminRoutes } from "../admin/approvals.js";
 import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
 import type { Route } from "../http/route.js";
 import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
+import { agentApprovalRoutes } from "./agent-approvals.js";
 import { type DiscoveryDeps, discoveryRoutes } from "./discovery.js";
 import { type HealthDeps, healthRoutes } from "./health.js";
 
@@ -19,6 +21,7 @@ export interface GatewayRouteDeps {
   credentials: CredentialRoutesDeps;
   discovery: DiscoveryDeps;
   agentApi: AgentApiDeps;
+  approvals: Parameters<typeof agentApprovalRoutes>[0];
 }
 
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
@@ -30,7 +33,9 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...recordRoutes(deps.records),
     ...credentialRoutes(deps.credentials),
     ...discoveryRoutes(deps.discovery),
+    ...approvalAdminRoutes(deps.approvals),
     ...agentApiRoutes(deps.agentApi),
+    ...agentApprovalRoutes(deps.approvals),
   ];
 }
 
