@@ -181,11 +181,17 @@ export interface StoredSigningKey {
 
 export interface SigningKeyStore {
   list(): Promise<StoredSigningKey[]>;
-  /** Adds a key; an existing kid is left as it is. */
-  insert(key: StoredSigningKey): Promise<void>;
-  /** Retires every unretired key except `keepKid`; resolves to the kids retired. */
-  retireAllExcept(keepKid: string, retiredAt: string, notAfter: string): Promise<string[]>;
-  /** Forgets retired keys whose notAfter is before `now` (never an unretired key). */
+  /**
+   * Adds `key` as the current (unretired) key unless one exists already; resolves to false
+   * when another instance got there first. The store holds at most one current key.
+   */
+  insertFirst(key: StoredSigningKey): Promise<boolean>;
+  /**
+   * In one transaction: retires the current key (until `notAfter`) and adds `key` as the
+   * new current one. Throws StoreConflictError when a concurrent rotation won.
+   */
+  rotate(key: StoredSigningKey, retiredAt: string, notAfter: string): Promise<void>;
+  /** Forgets retired keys whose notAfter is before `now` (never the current key). */
   pruneRetired(now: string): Promise<number>;
 }
 

@@ -122,6 +122,11 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
         not_after TEXT
       );`,
   },
+  {
+    version: 7,
+    name: "one current signing key",
+    sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
+  },
 ];
 
 /** Advisory lock id that serialises migrations across gateway instances starting at once. */

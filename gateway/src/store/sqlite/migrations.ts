@@ -120,6 +120,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
         not_after TEXT
       );`,
   },
+  {
+    version: 7,
+    name: "one current signing key",
+    sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */
