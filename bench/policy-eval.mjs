@@ -17,7 +17,13 @@ const { loadPolicyEngine } = await import(engineModule.href);
 
 const seconds = Number(process.argv[2] ?? 2);
 const policies = fileURLToPath(new URL("../policies", import.meta.url));
-const engine = await loadPolicyEngine({ source: policies, logger: pino({ level: "warn" }), watch: false });
+const opaPath = fileURLToPath(new URL("../.tools/bin/opa", import.meta.url));
+const engine = await loadPolicyEngine({
+  source: policies,
+  opaPath,
+  logger: pino({ level: "warn" }),
+  watch: false,
+});
 
 const unix = Math.floor(Date.now() / 1000);
 const agent = {

@@ -3,6 +3,11 @@
 // start and test commands need from here. Each step is reused when already done.
 //   --opa     the pinned OPA compiler in .tools/bin (go install, about a minute the first time)
 //   --python  the Python SDK's virtualenv in sdk-python-stub/.venv (pip, from PyPI)
+//   --cli     builds the agentgw command and the SDK it uses, so `npx agentgw` works
+//             (run by `npm install`/`npm ci` through the root prepare script)
+import { spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ensureOpa } from "./opa.mjs";
 import { ensureVenv } from "./py.mjs";
 
@@ -13,6 +18,18 @@ try {
   if (steps.includes("--opa")) {
     const path = await ensureOpa();
     console.log(`[setup] OPA compiler ready: ${path}`);
+  }
+  if (steps.includes("--cli")) {
+    console.log("[setup] building the agentgw command and the JS SDK (tsc)...");
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    const turbo = join(root, "node_modules", "turbo", "bin", "turbo");
+    const built = spawnSync(
+      process.execPath,
+      [turbo, "run", "build", "--filter=@agentgw/cli...", "--output-logs=errors-only"],
+      { cwd: root, stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } },
+    );
+    if (built.status !== 0) throw new Error("building the agentgw command failed (see above)");
+    console.log("[setup] agentgw ready: npx agentgw --help");
   }
   if (steps.includes("--python")) {
     await ensureVenv();

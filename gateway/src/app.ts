@@ -1,12 +1,12 @@
 // createApp(deps) builds the HTTP application and never listens: main.ts wires
 // config, store and services and listens; tests call it in-process.
 //
-// A tool call reads like the README's sentence:
-//   verify the proof → find the agent → resolve the tool call → check the token
-//   → ask the policy → limit → forward → record
+// A tool call's stages are mounted below in request order, one module each in
+// pipeline/, and README.md draws the same chain (a test holds them together).
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
+import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
 import { requireAdmin } from "./http/bearer-auth.js";
 import { buildOpenApi } from "./http/openapi.js";
@@ -15,14 +15,16 @@ import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
 import { refuseFragment } from "./http/request-target.js";
 import { expressPath, type RouteAuth, runRoute } from "./http/route.js";
-import { metricsHandler } from "./metrics/index.js";
-import type { AuthorizeDeps } from "./pipeline/authorize.js";
+import { metricsHandler } from "./metrics/metrics-handler.js";
+import { observeRequests } from "./metrics/observe-requests.js";
+import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
-import { observeRequests } from "./pipeline/observe.js";
-import { createDecisionRecorder } from "./pipeline/record.js";
+import { createForward } from "./pipeline/forward-call.js";
+import { createLimit } from "./pipeline/limit.js";
+import { createReserveBudget } from "./pipeline/reserve-budget.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
-import { createToolCallHandler } from "./pipeline/tool-call.js";
+import { createSettle } from "./pipeline/settle.js";
 import { createVerifySignature } from "./pipeline/verify-signature.js";
 import { DESCRIBED_ONLY_ROUTES, gatewayRoutes } from "./routes/index.js";
 import type { Services } from "./services.js";
@@ -57,7 +59,7 @@ export function createApp(deps: AppDeps) {
     recorder,
     nowMs: now,
     onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
-    budgetsFor: (agent) => services.budgetLedger.usageFor(agent),
+    budgetsFor: (agent) => services.budgets.usageFor(agent),
   };
 
   const app = express();
@@ -79,7 +81,7 @@ export function createApp(deps: AppDeps) {
       keyRing: services.keyRing,
       tokenStore: store.tokens,
       connectors: services.connectors,
-      limiter: services.limiter,
+      rateLimits: services.rateLimits,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
@@ -134,15 +136,14 @@ export function createApp(deps: AppDeps) {
   }
   app.all(
     "/v1/tools/*rest",
-    ...signed,
+    ...signed, // verifySignature → resolveAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
-    createToolCallHandler({
-      ...authorizeDeps,
-      connectors: services.connectors,
-      limiter: services.limiter,
-      budgets: services.budgets,
-    }),
+    createAuthorize({ ...authorizeDeps, connectors: services.connectors }),
+    createLimit(services.rateLimits),
+    createReserveBudget(services.budgets),
+    createForward(),
+    ...createSettle(services.budgets),
   );
   app.use(notFound());
   app.use(problemHandler(logger));

@@ -3,10 +3,16 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 const positiveInt = z.number().int().positive();
+
+/** The pinned OPA that `node scripts/setup.mjs --opa` installs (gateway/src or gateway/dist → repo root). */
+const DEFAULT_OPA_PATH = fileURLToPath(
+  new URL(`../../.tools/bin/${process.platform === "win32" ? "opa.exe" : "opa"}`, import.meta.url),
+);
 
 const resilienceSchema = z.strictObject({
   connectTimeoutMs: positiveInt.default(5_000),
@@ -101,6 +107,8 @@ export const configSchema = z.strictObject({
       source: z.string().min(1).default("policies"),
       watch: z.boolean().default(true),
       pollIntervalSeconds: positiveInt.default(30),
+      /** The OPA CLI that compiles a folder of .rego (bundles need none). */
+      opaPath: z.string().min(1).default(DEFAULT_OPA_PATH),
     })
     .prefault({}),
   tokens: z
@@ -328,6 +336,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_WORKERS) set(["workers"], num("AGENTGW_WORKERS", env.AGENTGW_WORKERS));
   if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY);
   if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
+  if (env.AGENTGW_OPA_PATH) set(["policy", "opaPath"], env.AGENTGW_OPA_PATH);
   if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
   if (env.AGENTGW_BODY_LIMIT_BYTES)

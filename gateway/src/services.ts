@@ -1,31 +1,22 @@
-// Everything the app needs beside config, store and logger, built once at start.
-// main.ts calls createServices; tests can build the same thing in-process.
+// The composition root: everything the app needs beside config, store and
+// logger, built once at start from config. main.ts calls createServices; tests
+// build the same thing in-process. Background jobs live in housekeeping.ts.
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
-import {
-  type Budgets,
-  createBudgets,
-  createRateLimits,
-  type RateLimits,
-  requestedTokenCap,
-} from "./limits/index.js";
-import { createMetrics, type Metrics } from "./metrics/index.js";
-import type { CallBudgets, CallLimiter } from "./pipeline/rate-limit.js";
+import { type Budgets, createBudgets } from "./limits/budgets.js";
+import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import type { Store } from "./store/types.js";
-import {
-  createTokenRevoker,
-  type PurgeTimer,
-  startExpiredTokenPurge,
-  type TokenRevoker,
-} from "./tokens/revocation.js";
+import { createTokenRevoker, type TokenRevoker } from "./tokens/revocation.js";
 import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
 import { createToolTokenVerifier, type ToolTokenVerifier } from "./tokens/verify-token.js";
-import { createConnectors } from "./tools/index.js";
+import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
@@ -37,17 +28,13 @@ export interface Services {
   connectors: ReadonlyMap<string, ToolConnector>;
   metrics: Metrics;
   rateLimits: RateLimits;
-  budgetLedger: Budgets;
-  /** The pipeline's view of rateLimits and budgetLedger. */
-  limiter: CallLimiter;
-  budgets: CallBudgets;
+  budgets: Budgets;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
   now?: () => number;
-  connectors?: ReadonlyMap<string, ToolConnector>;
 }
 
 export async function createServices(
@@ -62,6 +49,7 @@ export async function createServices(
 
   const policy = createPolicyEngine({
     source: config.policy.source,
+    opaPath: config.policy.opaPath,
     logger: logger.child({ component: "policy" }),
     watch: config.policy.watch,
     pollIntervalMs: config.policy.pollIntervalSeconds * 1000,
@@ -113,69 +101,40 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
-  const purge: PurgeTimer = startExpiredTokenPurge({
-    tokenStore: store.tokens,
-    now: nowDate,
+  const housekeeping = startHousekeeping({
+    store,
+    keyRing,
+    logger,
+    now,
     skewSeconds,
-    onError: (error) => logger.warn({ err: error }, "token purge failed; retrying next tick"),
+    auditRetentionDays: config.audit.retentionDays,
   });
-  // Retired signing keys leave the JWKS once their last token has expired.
-  const pruneKeys = setInterval(() => keyRing.prune(), 60_000).unref();
-  // Audit retention: records older than the configured days go; the chain stays verifiable from an anchor.
-  const pruneAudit = async () => {
-    const before = new Date(now() - config.audit.retentionDays * 86_400_000).toISOString();
-    const removed = await store.audit.prune(before).catch((error: unknown) => {
-      logger.warn({ err: error }, "audit retention prune failed; retrying next hour");
-      return 0;
-    });
-    if (removed > 0) logger.info({ removed, before }, "audit records past retention removed");
-  };
-  void pruneAudit();
-  const auditRetention = setInterval(() => void pruneAudit(), 3_600_000).unref();
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
-  const budgetLedger = createBudgets(config, store.budgets, {
+  const budgets = createBudgets(config, store.budgets, {
     nowSeconds: () => Math.floor(now() / 1000),
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
-  const limiter: CallLimiter = {
-    take: (agent, tool, override) => rateLimits.checkAgent(agent, tool, override ?? null),
-  };
-  const budgets: CallBudgets = {
-    async reserve(agent, tool, action, requestJson) {
-      const estimate = requestedTokenCap(requestJson);
-      const hold = await budgetLedger.reserve({
-        agent,
-        tool,
-        action,
-        ...(estimate === undefined ? {} : { estimate }),
-      });
-      return { settle: (outcome) => budgetLedger.settle(hold, outcome) };
-    },
-  };
-
   const toolLog = logger.child({ component: "tools" });
-  const connectors =
-    options.connectors ??
-    createConnectors(config, {
-      hooks: {
-        onRetry: ({ tool, attempt, delayMs, reason }) => {
-          metrics.upstreamRetry(tool);
-          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
-        },
-        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-        onBreakerStateChange: ({ tool, state }) =>
-          toolLog.warn({ tool, state }, "circuit breaker state changed"),
+  const connectors = createConnectors(config, {
+    hooks: {
+      onRetry: ({ tool, attempt, delayMs, reason }) => {
+        metrics.upstreamRetry(tool);
+        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
       },
-      http: {
-        onPrivateAddress: (info) =>
-          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-      },
-    });
+      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+      onBreakerStateChange: ({ tool, state }) =>
+        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+    },
+    http: {
+      onPrivateAddress: (info) =>
+        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+    },
+  });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
     for (const [name, connector] of connectors) {
@@ -193,13 +152,9 @@ export async function createServices(
     connectors,
     metrics,
     rateLimits,
-    budgetLedger,
-    limiter,
     budgets,
     async close() {
-      purge.stop();
-      clearInterval(pruneKeys);
-      clearInterval(auditRetention);
+      housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },

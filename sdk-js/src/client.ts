@@ -5,7 +5,7 @@ import type { ToolList, ToolToken, WhoAmI } from "./api-types.js";
 import { fromProblem } from "./errors.js";
 import type { SigningKey } from "./httpsig/sign.js";
 import { createSignedFetch, type FetchLike } from "./signed-fetch.js";
-import { type TokenForOptions, ToolTokenCache } from "./tokens/token-cache.js";
+import { type TokenForOptions, ToolTokenCache, type ToolTokenStore } from "./tokens/token-cache.js";
 import {
   assertRetryOnRateLimit,
   callTool,
@@ -48,6 +48,8 @@ export interface AgentGatewayOptions {
   retryOnRateLimit?: RetryOnRateLimit;
   /** Renew a cached tool token this long before it expires at most (default 30 s; never more than half its life). */
   tokenRefreshBeforeMs?: number;
+  /** Keeps tool tokens beyond this process (e.g. a file for a command-line tool); default memory only. */
+  tokenStore?: ToolTokenStore;
   /** Clock in milliseconds for token lifetimes; default Date.now. */
   now?: () => number;
 }
@@ -82,6 +84,7 @@ export class AgentGateway {
       ...(options.tokenRefreshBeforeMs === undefined
         ? {}
         : { refreshBeforeMs: options.tokenRefreshBeforeMs }),
+      ...(options.tokenStore ? { store: options.tokenStore } : {}),
     });
     this.#tools = {
       send: (method, path, requestOptions) => this.send(method, path, requestOptions),

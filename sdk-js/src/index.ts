@@ -6,7 +6,13 @@ export * from "./errors.js";
 export * from "./httpsig/index.js";
 export * from "./keys.js";
 export * from "./signed-fetch.js";
-export { DEFAULT_REFRESH_BEFORE_MS, type TokenForOptions, ToolTokenCache } from "./tokens/token-cache.js";
+export {
+  DEFAULT_REFRESH_BEFORE_MS,
+  type StoredToolToken,
+  type TokenForOptions,
+  ToolTokenCache,
+  type ToolTokenStore,
+} from "./tokens/token-cache.js";
 export type { RetryOnRateLimit, ToolCallOptions } from "./tool-call.js";
 export type { ToolFetchOptions } from "./tool-fetch.js";
 export type * from "./tools/gmail.js";

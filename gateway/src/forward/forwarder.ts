@@ -3,8 +3,8 @@
 // read. Connectors only build the upstream request (credential, path, query) and decide what is cacheable.
 import type { LookupFunction } from "node:net";
 import { pipeline, type Readable } from "node:stream";
+import type { CallContext, ToolResponse } from "../call-context.js";
 import { GatewayError } from "../errors.js";
-import type { CallContext, ToolResponse } from "../tools/types.js";
 import { type RawHeaders, responseHeadersForAgent } from "./headers.js";
 import { applyToBody, compileObligations, isJsonType } from "./obligations.js";
 import {
@@ -25,10 +25,8 @@ import {
 } from "./upstream-client.js";
 import { type Usage, usageFrom } from "./usage.js";
 
-/** Metrics and log hooks; the pipeline wires prom-client counters onto these. None may throw. */
-export interface ForwardHooks extends ResilienceHooks {
-  onCacheLookup?(info: { tool: string; hit: boolean }): void;
-}
+/** Metrics and log hooks; services.ts wires prom-client counters onto these. None may throw. */
+export type ForwardHooks = ResilienceHooks;
 
 export interface ForwarderOptions {
   tool: string;
@@ -150,7 +148,6 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const { cacheKey } = exchangeOptions;
       if (cache && cacheKey !== undefined) {
         const hit = cache.get(cacheKey);
-        hooks.onCacheLookup?.({ tool, hit: hit !== undefined });
         if (hit) return { ...hit, truncated: false, cached: true };
       }
       const exchange = await resilience.execute(

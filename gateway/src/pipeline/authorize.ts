@@ -1,12 +1,16 @@
-// Stage 5: the scope check (cheap, before the policy) and the policy's decision.
+// Ask the policy. For a tool call this reads the call first (the connector's view
+// of its body is what the policy sees); the token route asks through `askPolicy`.
 // Every decision, allow or deny, is recorded before the request goes on.
-import type { Request, Response } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { DecisionRecorder } from "../audit/decision-recorder.js";
 import { GatewayError } from "../errors.js";
+import { requestHeadersForUpstream } from "../forward/headers.js";
+import { parseJsonDocument } from "../http/json-body.js";
+import { timeStage } from "../http/locals.js";
+import { buildPolicyInput, type PolicyInputParts } from "../policy/build-input.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
 import type { Decision } from "../policy/types.js";
-import { timeStage } from "./locals.js";
-import { buildPolicyInput, type PolicyInputParts } from "./policy-input.js";
-import type { DecisionRecorder } from "./record.js";
+import type { ToolCall, ToolConnector } from "../tools/types.js";
 
 export interface AuthorizeDeps {
   policy: Pick<PolicyEngine, "decide">;
@@ -17,21 +21,12 @@ export interface AuthorizeDeps {
   budgetsFor?: (agent: { id: string; tier: string }) => Promise<unknown[]>;
 }
 
-export function requireScopes(held: readonly string[], needed: readonly string[], whose: string): void {
-  const missing = needed.filter((scope) => !held.includes(scope));
-  if (missing.length > 0) {
-    throw new GatewayError(
-      "scope_missing",
-      `${whose} lacks the scope${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
-      {
-        extensions: { missingScopes: missing },
-      },
-    );
-  }
+export interface AuthorizeCallDeps extends AuthorizeDeps {
+  connectors: ReadonlyMap<string, ToolConnector>;
 }
 
 /** Asks the policy; throws policy_denied (with reasons) unless it allows. Returns the decision. */
-export async function authorize(
+export async function askPolicy(
   req: Request,
   res: Response,
   deps: AuthorizeDeps,
@@ -51,4 +46,58 @@ export async function authorize(
     throw new GatewayError("policy_denied", reasons.join("; "), { extensions: { reasons } });
   }
   return decision;
+}
+
+/** The tool-call stage: finds the tool's connector, reads the call, and asks the policy about it. */
+export function createAuthorize(deps: AuthorizeCallDeps): RequestHandler {
+  return async function authorize(req: Request, res: Response, next: NextFunction) {
+    try {
+      const { tool, action, path, query } = res.locals.toolCall!;
+      const token = res.locals.token!;
+      // A tool this gateway cannot reach is refused before the policy is asked (nothing to decide on).
+      const connector = connectorFor(deps.connectors, tool.name);
+      const call = readToolCall(req, res);
+      res.locals.connector = connector;
+      res.locals.call = call;
+      await askPolicy(req, res, deps, {
+        phase: "call",
+        tool: tool.name,
+        action: action.name,
+        scopes: [...token.scopes],
+        intent: token.claims.intent ?? null,
+        path,
+        query,
+        body: connector.policyBody(call),
+      });
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function connectorFor(connectors: ReadonlyMap<string, ToolConnector>, tool: string): ToolConnector {
+  const connector = connectors.get(tool);
+  if (!connector?.available()) {
+    throw new GatewayError("upstream_unavailable", `the ${tool} tool is not configured on this gateway`);
+  }
+  return connector;
+}
+
+function readToolCall(req: Request, res: Response): ToolCall {
+  const resolved = res.locals.toolCall!;
+  const raw = res.locals.rawBody;
+  let json: unknown = null;
+  if (raw && /json/i.test(req.get("content-type") ?? "")) json = parseJsonDocument(raw);
+  return {
+    tool: resolved.tool,
+    action: resolved.action,
+    method: req.method,
+    path: resolved.path,
+    query: resolved.query,
+    headers: requestHeadersForUpstream(req.headers),
+    body: raw,
+    json,
+    agentId: res.locals.agent!.id,
+  };
 }

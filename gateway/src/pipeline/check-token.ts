@@ -1,8 +1,10 @@
-// Stage 4 (tool calls): a valid tool token for this tool, bound to the signing key.
+// Tool calls: a valid tool token for this tool, bound to the signing key, whose
+// scopes cover the action.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
+import { timeStage } from "../http/locals.js";
+import { requireScopes } from "../tokens/require-scopes.js";
 import type { ToolTokenVerifier } from "../tokens/verify-token.js";
-import { timeStage } from "./locals.js";
 
 export function createCheckToken(tokens: ToolTokenVerifier): RequestHandler {
   return async function checkToken(req: Request, res: Response, next: NextFunction) {
@@ -14,10 +16,10 @@ export function createCheckToken(tokens: ToolTokenVerifier): RequestHandler {
           "token_missing",
           "send Authorization: Bearer <tool token> (from POST /v1/tokens)",
         );
-      res.locals.token = await tokens.verify(match[1]!, {
-        tool: res.locals.toolCall!.tool.name,
-        kid: res.locals.signature!.kid,
-      });
+      const { tool, action } = res.locals.toolCall!;
+      const token = await tokens.verify(match[1]!, { tool: tool.name, kid: res.locals.signature!.kid });
+      requireScopes(token.scopes, [action.scope], "the token");
+      res.locals.token = token;
       next();
     } catch (error) {
       next(error);

@@ -1,4 +1,4 @@
-// Stage 2: the signature names a key; find its agent and refuse suspended ones.
+// The signature names a key: find its agent and refuse suspended ones.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import type { AgentStore } from "../store/types.js";

@@ -1,4 +1,4 @@
-// Stage 3 (tool calls): the tool from the path and the action from method + path.
+// Tool calls: the tool from the path and the action from method + path.
 // Unknown tools and unknown routes of a tool are refused, never passed through.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";

@@ -1,8 +1,8 @@
-// Stage 1: verify the RFC 9421 proof on the exact bytes received.
+// Verify the RFC 9421 proof on the exact bytes received.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
+import { timeStage } from "../http/locals.js";
 import type { SignatureVerifier } from "../httpsig/verifier.js";
-import { timeStage } from "./locals.js";
 
 export interface VerifySignatureDeps {
   verifier: SignatureVerifier;

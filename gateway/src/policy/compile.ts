@@ -70,14 +70,18 @@ export function parseOpaErrors(output: string): PolicyProblem[] {
   return problems;
 }
 
-function run(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+function run(file: string, args: string[]): Promise<{ ok: boolean; missing: boolean; output: string }> {
   return new Promise((resolve) => {
     execFile(
       file,
       args,
       { timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        resolve({ ok: !error, output: `${stderr}\n${stdout}`.trim() || (error?.message ?? "") });
+        resolve({
+          ok: !error,
+          missing: (error as NodeJS.ErrnoException | null)?.code === "ENOENT",
+          output: `${stderr}\n${stdout}`.trim() || (error?.message ?? ""),
+        });
       },
     );
   });
@@ -106,6 +110,12 @@ export async function compileFolder(folder: string, opaPath: string): Promise<Co
     for (const pattern of IGNORED) args.push("--ignore", pattern);
     args.push(folder);
     const result = await run(opaPath, args);
+    if (result.missing) {
+      throw policyInvalid(
+        `the OPA compiler is not at ${opaPath}: run "node scripts/setup.mjs --opa" or set AGENTGW_OPA_PATH`,
+        [],
+      );
+    }
     if (!result.ok) {
       const problems = parseOpaErrors(result.output).map((problem) =>
         problem.file ? { ...problem, file: relative(folder, problem.file) } : problem,

@@ -14,7 +14,6 @@ import {
   writeFiles,
   writeFolder,
 } from "./testing/opa-fixtures.js";
-import type { PolicyStatus } from "./types.js";
 
 const engines: PolicyEngine[] = [];
 after(async () => {
@@ -147,17 +146,15 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.tool
   test("hot reload: saving a file swaps behaviour without a restart; a broken save is logged, not thrown", async () => {
     const folder = await writeFolder({ "p.rego": toolsPolicy(["openai"]) });
     const { engine, records } = await engineFor(folder, { watch: true });
-    const reloads: PolicyStatus[] = [];
-    engine.onReload((status) => reloads.push(status));
-    await engine.reload();
+    const { revision: first } = await engine.reload();
     assert.equal(engine.decide(sampleInput({ tool: "gmail" })).allow, false);
 
     // Let the watcher settle, then save a new version of the policy.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await writeFiles(folder, { "p.rego": toolsPolicy(["openai", "gmail"]) });
-    await waitFor(() => reloads.length === 2, 10_000, "the watcher's reload");
+    await waitFor(() => engine.status()?.revision !== first, 10_000, "the watcher's reload");
     assert.equal(engine.decide(sampleInput({ tool: "gmail" })).allow, true);
-    assert.notEqual(reloads[1]?.revision, reloads[0]?.revision);
+    const second = engine.status()?.revision;
 
     await writeFiles(folder, { "p.rego": "package agentgw\n\ndecision := {\n" });
     await waitFor(
@@ -168,23 +165,26 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.tool
       10_000,
       "the refusal log",
     );
-    assert.equal(reloads.length, 2);
+    assert.equal(engine.status()?.revision, second);
     assert.equal(engine.decide(sampleInput({ tool: "gmail" })).allow, true);
   });
 
   test("options are validated when the engine is created", async () => {
     const { logger } = captureLogger();
     assert.throws(
-      () => createPolicyEngine({ source: "/nonexistent/agentgw-policies", logger }),
+      () => createPolicyEngine({ source: "/nonexistent/agentgw-policies", logger, opaPath: "opa" }),
       /does not exist/,
     );
-    assert.throws(() => createPolicyEngine({ source: "", logger }), TypeError);
+    assert.throws(() => createPolicyEngine({ source: "", logger, opaPath: "opa" }), TypeError);
     assert.throws(
-      () => createPolicyEngine({ source: "ftp://example.com/b.tar.gz", logger }),
+      () => createPolicyEngine({ source: "ftp://example.com/b.tar.gz", logger, opaPath: "opa" }),
       /http or https/,
     );
     const folder = await writeFolder({ "p.rego": toolsPolicy([]) });
-    assert.throws(() => createPolicyEngine({ source: folder, logger, pollIntervalMs: 0 }), RangeError);
+    assert.throws(
+      () => createPolicyEngine({ source: folder, logger, opaPath: "opa", pollIntervalMs: 0 }),
+      RangeError,
+    );
   });
 
   test("loadPolicyEngine refuses to start with a bad policy", async () => {

@@ -7,27 +7,24 @@ import { GatewayError } from "../errors.js";
 import { DEFAULT_MEMORY, loadWasmPolicy, type WasmPolicy } from "./opa-wasm-policy.js";
 import { policyInvalid } from "./policy-invalid.js";
 import { smokeInputs } from "./smoke-input.js";
-import { createPolicySource, type PolicySource, type SourceVersion } from "./source.js";
+import { createPolicySource } from "./sources/create-source.js";
+import type { PolicySource, SourceVersion } from "./sources/types.js";
 import type { Decision, PolicyInput, PolicyProblem, PolicyStatus } from "./types.js";
 
 export interface PolicyEngineOptions {
   /** A folder of .rego files, a bundle.tar.gz path, or an http(s) bundle URL. */
   source: string;
   logger: Logger;
-  /** The OPA CLI used to compile a folder; default: the project's pinned one (scripts/opa.mjs). */
-  opaPath?: string;
+  /** The OPA CLI that compiles a folder source (config `policy.opaPath`); unused for bundles. */
+  opaPath: string;
   /** Reload when the folder changes, or poll the bundle URL. Default true. */
   watch?: boolean;
   /** How often a bundle URL is polled. Default 30 s. */
   pollIntervalMs?: number;
   /** How long folder changes settle before a reload. Default 300 ms. */
   debounceMs?: number;
-  /** WebAssembly memory for each loaded policy, in 64 KiB pages. */
-  memory?: { initial: number; maximum: number };
   now?: () => Date;
 }
-
-export type ReloadListener = (status: PolicyStatus) => void;
 
 export interface PolicyEngine {
   /** Synchronous; denies (fail closed) when no policy is loaded or evaluation fails. */
@@ -36,23 +33,12 @@ export interface PolicyEngine {
   reload(): Promise<{ revision: string }>;
   status(): PolicyStatus | null;
   ready(): boolean;
-  /** Called after each successful swap; returns an unsubscribe function. */
-  onReload(listener: ReloadListener): () => void;
   close(): Promise<void>;
 }
 
 interface Loaded extends SourceVersion {
   policy: WasmPolicy;
   status: PolicyStatus;
-}
-
-/** The project's pinned OPA, installed on first use (scripts/opa.mjs sits three folders up from src/ and dist/). */
-async function defaultOpaPath(): Promise<string> {
-  const script = new URL("../../../scripts/opa.mjs", import.meta.url).href;
-  const { ensureOpa } = (await import(script)) as {
-    ensureOpa: (options?: { quiet?: boolean }) => Promise<string>;
-  };
-  return ensureOpa();
 }
 
 function validate(options: PolicyEngineOptions): void {
@@ -65,7 +51,7 @@ function validate(options: PolicyEngineOptions): void {
       throw new RangeError(`${name} must be a positive number of milliseconds`);
     }
   }
-  if (options.opaPath !== undefined && (typeof options.opaPath !== "string" || options.opaPath === "")) {
+  if (typeof options.opaPath !== "string" || options.opaPath === "") {
     throw new TypeError("opaPath must be a non-empty string");
   }
 }
@@ -73,15 +59,12 @@ function validate(options: PolicyEngineOptions): void {
 export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
   validate(options);
   const { logger, watch = true, pollIntervalMs = 30_000, debounceMs = 300, now = () => new Date() } = options;
-  const memory = options.memory ?? DEFAULT_MEMORY;
-  const opaPath = options.opaPath ? async () => options.opaPath as string : defaultOpaPath;
-  const source: PolicySource = createPolicySource(options.source, { opaPath });
+  const source: PolicySource = createPolicySource(options.source, { opaPath: options.opaPath });
   const log = logger.child({ component: "policy", source: source.description });
 
   let current: Loaded | null = null;
   let inFlight: Promise<{ revision: string }> | null = null;
   let queued: Promise<{ revision: string }> | null = null;
-  const listeners = new Set<ReloadListener>();
   let closed = false;
 
   async function loadOnce(): Promise<{ revision: string }> {
@@ -90,7 +73,10 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
       if (!current) throw policyInvalid("the policy source returned nothing to load", []);
       return { revision: current.status.revision };
     }
-    const policy = await loadWasmPolicy(fetched.bundle.wasm, fetched.bundle.data, { logger: log, memory });
+    const policy = await loadWasmPolicy(fetched.bundle.wasm, fetched.bundle.data, {
+      logger: log,
+      memory: DEFAULT_MEMORY,
+    });
     // Smoke test: the candidate must evaluate sample inputs without errors and
     // return well-typed decisions (or none) before it may serve.
     const problems: PolicyProblem[] = [];
@@ -116,13 +102,6 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
       ...(fetched.etag ? { etag: fetched.etag } : {}),
     };
     log.info({ revision: status.revision }, "policy loaded");
-    for (const listener of listeners) {
-      try {
-        listener(status);
-      } catch (error) {
-        log.error({ err: error }, "policy reload listener failed");
-      }
-    }
     return { revision: status.revision };
   }
 
@@ -191,10 +170,6 @@ export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
     reload,
     status: () => (current ? { ...current.status } : null),
     ready: () => current !== null,
-    onReload(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
     async close() {
       closed = true;
       if (debounce) clearTimeout(debounce);

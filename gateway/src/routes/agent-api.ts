@@ -3,8 +3,9 @@ import type { Request, Response } from "express";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import { defineRoute, type Route } from "../http/route.js";
-import { type AuthorizeDeps, authorize, requireScopes } from "../pipeline/authorize.js";
-import { type CallLimiter, limitAgentRequest } from "../pipeline/rate-limit.js";
+import type { RateLimits } from "../limits/rate-limits.js";
+import { type AuthorizeDeps, askPolicy } from "../pipeline/authorize.js";
+import { limitAgentRequest } from "../pipeline/limit.js";
 import type { PolicyEngine } from "../policy/policy-engine.js";
 import { agentSchema } from "../schemas/agent.js";
 import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
@@ -12,6 +13,7 @@ import { toolListSchema } from "../schemas/tools.js";
 import type { TokenStore } from "../store/types.js";
 import { effectiveTtl } from "../tokens/effective-ttl.js";
 import { issueToolToken } from "../tokens/mint-token.js";
+import { requireScopes } from "../tokens/require-scopes.js";
 import type { SigningKeyRing } from "../tokens/signing-keys.js";
 import { findTool, scopesOf, TOOL_CATALOG } from "../tools/catalog.js";
 import type { ToolConnector } from "../tools/types.js";
@@ -21,7 +23,7 @@ export interface AgentApiDeps extends AuthorizeDeps {
   keyRing: Pick<SigningKeyRing, "current">;
   tokenStore: Pick<TokenStore, "recordIssued">;
   connectors: ReadonlyMap<string, Pick<ToolConnector, "available">>;
-  limiter: CallLimiter;
+  rateLimits: Pick<RateLimits, "checkAgent">;
   issuer: string;
   maxTtlSeconds: number;
   onTokenMinted?: (tool: string) => void;
@@ -40,7 +42,7 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
         200: { description: "The calling agent", schema: z.object({ agent: agentSchema, kid: z.string() }) },
       },
       async handle({ res }) {
-        await limitAgentRequest(deps.limiter, res);
+        await limitAgentRequest(deps.rateLimits, res);
         return { status: 200, body: { agent: res.locals.agent, kid: res.locals.signature!.kid } };
       },
     }),
@@ -53,7 +55,7 @@ export function agentApiRoutes(deps: AgentApiDeps): Route[] {
       auth: "signed",
       responses: { 200: { description: "Tools", schema: toolListSchema } },
       async handle({ res }) {
-        await limitAgentRequest(deps.limiter, res);
+        await limitAgentRequest(deps.rateLimits, res);
         const ceiling = res.locals.agent!.scopes;
         const tools = TOOL_CATALOG.filter((tool) => tool.actions.some((a) => ceiling.includes(a.scope))).map(
           (tool) => ({
@@ -108,7 +110,7 @@ async function mintForRequest(
   requireScopes(agent.scopes, body.scopes, `agent ${agent.id}`);
   const scopes = [...new Set(body.scopes)];
 
-  const decision = await authorize(req, res, deps, {
+  const decision = await askPolicy(req, res, deps, {
     phase: "token",
     tool: tool.name,
     action: null,
@@ -124,7 +126,7 @@ async function mintForRequest(
     },
   });
   // After the policy, like tool calls: a denied request uses no quota.
-  await limitAgentRequest(deps.limiter, res);
+  await limitAgentRequest(deps.rateLimits, res);
   const minted = await issueToolToken({
     keyRing: deps.keyRing,
     tokenStore: deps.tokenStore,

@@ -1,9 +1,11 @@
 // The seam between the request pipeline and the tool connectors. The pipeline
 // has verified the signature, token, scopes and policy by the time a connector
 // sees a call; a connector only knows how to talk to its upstream.
-import type { Readable } from "node:stream";
-import type { Obligations } from "../policy/types.js";
+import type { CallContext, ToolResponse } from "../call-context.js";
 import type { ActionSpec, ToolSpec } from "./catalog.js";
+
+// Connectors name these through this seam; they live in ../call-context.ts, shared with forward/.
+export type { CallContext, ToolResponse } from "../call-context.js";
 
 export interface ToolCall {
   tool: ToolSpec;
@@ -20,27 +22,6 @@ export interface ToolCall {
   /** The body parsed as JSON when it is JSON, else null. */
   json: unknown;
   agentId: string;
-}
-
-export interface CallContext {
-  requestId: string;
-  /** W3C traceparent to send upstream (this gateway hop as the parent). */
-  traceparent: string;
-  /** Aborted when the agent disconnects: cancel the upstream request. */
-  signal: AbortSignal;
-  obligations: Obligations;
-}
-
-export interface ToolResponse {
-  status: number;
-  /** Lower-case response headers, already filtered of hop-by-hop and upstream credentials. */
-  headers: Record<string, string>;
-  /** A buffered body, or a stream for SSE and other streaming answers. */
-  body: Buffer | Readable;
-  /** Usage the budget stage settles with, when the upstream reports it (e.g. OpenAI total_tokens). */
-  usage?: Promise<{ tokens?: number } | undefined>;
-  /** True when the answer came from the gateway's response cache. */
-  cached?: boolean;
 }
 
 export interface ToolConnector {

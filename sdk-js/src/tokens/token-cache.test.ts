@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ToolToken, ToolTokenRequest } from "../api-types.js";
-import { ToolTokenCache } from "./token-cache.js";
+import { type StoredToolToken, ToolTokenCache, type ToolTokenStore } from "./token-cache.js";
 
-function setup(expiresIn = 300) {
+function setup(expiresIn = 300, store?: ToolTokenStore) {
   const clock = { now: 1_000_000 };
   const requests: ToolTokenRequest[] = [];
   let release: (() => void) | undefined;
   const state = { expiresIn, hold: false, fail: false };
   const cache = new ToolTokenCache({
+    ...(store ? { store } : {}),
     now: () => clock.now,
     async mint(request) {
       requests.push(request);
@@ -112,5 +113,67 @@ describe("ToolTokenCache", () => {
     );
     const broken = new ToolTokenCache({ mint: async () => ({ token: "x", expiresIn: 0 }) as never });
     await assert.rejects(broken.get("openai", ["openai:chat"]), TypeError);
+  });
+});
+
+describe("ToolTokenCache with a store", () => {
+  function storeSetup() {
+    const saved = new Map<string, StoredToolToken>();
+    const deleted: string[] = [];
+    const store: ToolTokenStore = {
+      load: (key) => saved.get(key),
+      save: (key, entry) => void saved.set(key, entry),
+      delete: (key) => {
+        deleted.push(key);
+        saved.delete(key);
+      },
+    };
+    return { saved, deleted, store };
+  }
+
+  it("a second cache (another process) reuses the stored token instead of minting", async () => {
+    const { store, saved } = storeSetup();
+    const first = setup(300, store);
+    assert.equal((await first.cache.get("openai", ["openai:chat"])).token, "t1");
+    assert.equal(saved.size, 1);
+    const second = setup(300, store);
+    second.clock.now = first.clock.now + 10_000;
+    assert.equal((await second.cache.get("openai", ["openai:chat"])).token, "t1");
+    assert.equal(second.requests.length, 0);
+  });
+
+  it("a stored token past its refresh time is replaced and the store updated", async () => {
+    const { store, saved } = storeSetup();
+    const first = setup(300, store);
+    await first.cache.get("openai", ["openai:chat"]);
+    const second = setup(300, store);
+    second.clock.now = first.clock.now + 280_000;
+    assert.equal((await second.cache.get("openai", ["openai:chat"])).token, "t1");
+    assert.equal(second.requests.length, 1, "minted anew");
+    assert.equal([...saved.values()][0]?.token.jti, "j1", "the second cache's own first token");
+    assert.equal([...saved.values()][0]?.refreshAt, second.clock.now + 270_000);
+  });
+
+  it("a refused stored token is deleted and never loaded again in this process", async () => {
+    const { store, deleted } = storeSetup();
+    const first = setup(300, store);
+    const stale = await first.cache.get("openai", ["openai:chat"]);
+    const second = setup(300, store);
+    second.clock.now = first.clock.now + 1000;
+    assert.equal((await second.cache.get("openai", ["openai:chat"])).token, stale.token);
+    assert.equal(second.cache.invalidate(stale.token), true);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(deleted.length, 1);
+    const fresh = await second.cache.get("openai", ["openai:chat"]);
+    assert.equal(second.requests.length, 1);
+    assert.notEqual(fresh.jti, undefined);
+  });
+
+  it("ignores a malformed stored entry", async () => {
+    const { store, saved } = storeSetup();
+    const { cache, requests } = setup(300, store);
+    saved.set(JSON.stringify(["openai", ["openai:chat"], null]), { token: {} } as unknown as StoredToolToken);
+    await cache.get("openai", ["openai:chat"]);
+    assert.equal(requests.length, 1);
   });
 });

@@ -17,9 +17,15 @@ export interface ToolTokenCacheOptions {
   now?: () => number;
   /** Renew at expiry minus the lesser of this and half the token's lifetime. Default 30 s. */
   refreshBeforeMs?: number;
+  /**
+   * Where tokens outlive this process (e.g. a file for a command-line tool). Consulted on a miss
+   * before minting; told about every new and every refused token. Times in it are `now()` times.
+   */
+  store?: ToolTokenStore;
 }
 
-interface Entry {
+/** A cached token as a store keeps it: times on the cache's clock, in milliseconds. */
+export interface StoredToolToken {
   token: ToolToken;
   /** Local clock: when to ask for a new one. */
   refreshAt: number;
@@ -27,12 +33,24 @@ interface Entry {
   expiresAt: number;
 }
 
+/** Persistence for ToolTokenCache. Keys are opaque strings; failures of a store are the caller's. */
+export interface ToolTokenStore {
+  load(key: string): Promise<StoredToolToken | undefined> | StoredToolToken | undefined;
+  save(key: string, entry: StoredToolToken): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+}
+
+type Entry = StoredToolToken;
+
 export class ToolTokenCache {
   readonly #mint: ToolTokenCacheOptions["mint"];
   readonly #now: () => number;
   readonly #refreshBeforeMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #inFlight = new Map<string, Promise<ToolToken>>();
+  readonly #store: ToolTokenStore | undefined;
+  /** Keys whose stored token the gateway refused in this process: never loaded again. */
+  readonly #refusedStored = new Set<string>();
 
   constructor(options: ToolTokenCacheOptions) {
     if (typeof options?.mint !== "function") throw new TypeError("options.mint must be a function");
@@ -43,6 +61,7 @@ export class ToolTokenCache {
     this.#mint = options.mint;
     this.#now = options.now ?? Date.now;
     this.#refreshBeforeMs = refreshBeforeMs;
+    this.#store = options.store;
   }
 
   /** A token for these scopes of the tool: the cached one while it is fresh, else a new one. */
@@ -69,7 +88,13 @@ export class ToolTokenCache {
    */
   invalidate(token: string): boolean {
     for (const [key, entry] of this.#entries) {
-      if (entry.token.token === token) return this.#entries.delete(key);
+      if (entry.token.token === token) {
+        this.#refusedStored.add(key);
+        void Promise.resolve()
+          .then(() => this.#store?.delete(key))
+          .catch(() => {});
+        return this.#entries.delete(key);
+      }
     }
     return false;
   }
@@ -85,6 +110,13 @@ export class ToolTokenCache {
   }
 
   async #fetch(key: string, request: ToolTokenRequest): Promise<ToolToken> {
+    if (this.#store && !this.#refusedStored.has(key)) {
+      const stored = await this.#store.load(key);
+      if (stored && isStoredToken(stored) && this.#now() < stored.refreshAt) {
+        this.#entries.set(key, stored);
+        return stored.token;
+      }
+    }
     const token = await this.#mint(request);
     if (typeof token?.token !== "string" || !Number.isFinite(token.expiresIn) || token.expiresIn <= 0) {
       throw new TypeError("the gateway answered POST /v1/tokens without a token and a positive expiresIn");
@@ -95,7 +127,10 @@ export class ToolTokenCache {
     const expiresAt = received + lifetimeMs;
     const refreshAt = expiresAt - Math.min(this.#refreshBeforeMs, lifetimeMs / 2);
     this.#prune(received);
-    this.#entries.set(key, { token, refreshAt, expiresAt });
+    const entry = { token, refreshAt, expiresAt };
+    this.#entries.set(key, entry);
+    this.#refusedStored.delete(key);
+    await this.#store?.save(key, entry);
     return token;
   }
 
@@ -117,6 +152,14 @@ function normalize(tool: string, scopes: readonly string[], intent: string | und
   if (intent !== undefined && typeof intent !== "string") throw new TypeError("intent must be a string");
   const sorted = [...new Set(scopes)].sort();
   return { tool, scopes: sorted, ...(intent === undefined ? {} : { intent }) };
+}
+
+function isStoredToken(value: StoredToolToken): boolean {
+  return (
+    typeof value?.token?.token === "string" &&
+    Number.isFinite(value.refreshAt) &&
+    Number.isFinite(value.expiresAt)
+  );
 }
 
 function cacheKey(request: ToolTokenRequest): string {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { readBundle } from "../bundle.js";
-import type { PolicySource } from "../source.js";
 import { contentHash } from "./fingerprint.js";
+import type { PolicySource } from "./types.js";
 
 /** A bundle.tar.gz on disk, re-read on every reload. */
 export function createFileSource(path: string): PolicySource {

@@ -1,7 +1,7 @@
 import { MAX_BUNDLE_BYTES, readBundle } from "../bundle.js";
 import { policyInvalid } from "../policy-invalid.js";
-import type { PolicySource } from "../source.js";
 import { contentHash } from "./fingerprint.js";
+import type { PolicySource } from "./types.js";
 
 const FETCH_TIMEOUT_MS = 30_000;
 

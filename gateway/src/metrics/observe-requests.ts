@@ -1,8 +1,8 @@
-// The metrics half of the record stage: one observation per response, with the
+// One metrics observation per response (mounted before the routes), with the
 // route class, tool, action, status, outcome code and per-stage latencies.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import type { Metrics } from "../metrics/index.js";
-import type { RouteClass } from "./locals.js";
+import type { RouteClass } from "../http/locals.js";
+import type { Metrics } from "./metrics.js";
 
 export function routeClassOf(path: string): RouteClass {
   if (path.startsWith("/admin/")) return "admin";

@@ -1,6 +1,6 @@
 // The policy input document (CONTRACT.md §5), built the same way for both phases.
 import type { Request, Response } from "express";
-import type { PolicyInput } from "../policy/types.js";
+import type { PolicyInput } from "./types.js";
 
 /** Never shown to policies: credentials and the signature machinery. */
 const HIDDEN_HEADERS = new Set([

@@ -4,9 +4,9 @@
 import { randomUUID } from "node:crypto";
 import type { Response } from "express";
 import type { Logger } from "pino";
-import type { AuditLog } from "../audit/audit-log.js";
 import type { Decision, PolicyInput } from "../policy/types.js";
 import type { DecisionStore } from "../store/types.js";
+import type { AuditLog } from "./audit-log.js";
 
 export interface DecisionRecorderDeps {
   decisions: DecisionStore;

@@ -1,7 +1,6 @@
 // Every tool connector, built from the configuration. A tool without its credentials is still created
 // (and reports available() === false), so the gateway starts and lists it as unavailable.
 import type { Config } from "../config.js";
-import type { Logger } from "../log.js";
 import type { ConnectorDeps } from "./connector-deps.js";
 import { createGmailConnector } from "./gmail/gmail-connector.js";
 import { createHttpConnector, type HttpConnectorDeps } from "./http/http-connector.js";
@@ -9,13 +8,8 @@ import { createOpenAiConnector } from "./openai/openai-connector.js";
 import { createSerpApiConnector } from "./serpapi/serpapi-connector.js";
 import type { ToolConnector } from "./types.js";
 
-export type { ConnectorDeps } from "./connector-deps.js";
-export type { HttpConnectorDeps } from "./http/http-connector.js";
-
 export interface CreateConnectorsDeps extends ConnectorDeps {
-  /** Where the http tool reports connections that allowPrivate let through. */
-  logger?: Pick<Logger, "warn">;
-  /** Extra dependencies of the http tool (DNS resolver in tests). */
+  /** Extra dependencies of the http tool (DNS resolver in tests, where allowPrivate connections are reported). */
   http?: Omit<HttpConnectorDeps, keyof ConnectorDeps>;
 }
 
@@ -23,11 +17,7 @@ export function createConnectors(
   config: Pick<Config, "tools" | "secrets">,
   deps: CreateConnectorsDeps = {},
 ): Map<string, ToolConnector> {
-  const { http, logger, ...shared } = deps;
-  const onPrivateAddress =
-    http?.onPrivateAddress ??
-    ((info: { host: string; address: string; reason: string }) =>
-      logger?.warn(info, "http tool connected to a non-public address because allowPrivate is on"));
+  const { http, ...shared } = deps;
   const { tools, secrets } = config;
   const connectors: ToolConnector[] = [
     createOpenAiConnector(
@@ -49,7 +39,7 @@ export function createConnectors(
       { baseUrl: tools.serpapi.baseUrl, apiKey: secrets.serpapiApiKey, resilience: tools.serpapi.resilience },
       shared,
     ),
-    createHttpConnector(tools.http, { ...shared, ...http, onPrivateAddress }),
+    createHttpConnector(tools.http, { ...shared, ...http }),
   ];
   return new Map(connectors.map((connector) => [connector.name, connector]));
 }

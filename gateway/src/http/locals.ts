@@ -1,10 +1,12 @@
 // Per-request state the pipeline stages hand to each other, typed through
 // Express.Locals declaration merging (no casts in the stages).
 import type { VerifiedSignature } from "../httpsig/verifier.js";
+import type { BudgetHold } from "../limits/budgets.js";
 import type { Decision } from "../policy/types.js";
 import type { Agent, AgentKey } from "../store/types.js";
 import type { VerifiedToolToken } from "../tokens/verify-token.js";
 import type { ActionSpec, ToolSpec } from "../tools/catalog.js";
+import type { ToolCall, ToolConnector, ToolResponse } from "../tools/types.js";
 
 export interface ResolvedToolCall {
   tool: ToolSpec;
@@ -28,6 +30,13 @@ declare global {
       toolCall?: ResolvedToolCall;
       token?: VerifiedToolToken;
       decision?: Decision;
+      /** The call as its connector will forward it (set by authorize, which reads its body for the policy). */
+      call?: ToolCall;
+      connector?: ToolConnector;
+      /** Budget reserved for this call; settle gives back what was not used. */
+      budgetHold?: BudgetHold;
+      /** The upstream's answer once forwarded (the settle stage reads its usage). */
+      answer?: ToolResponse;
       /** Seconds spent per stage, for the stage-latency histogram. */
       stageSeconds?: Partial<Record<"signature" | "token" | "policy" | "upstream", number>>;
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configSchema } from "../config.js";
 import { TOOL_CATALOG } from "./catalog.js";
-import { createConnectors } from "./index.js";
+import { createConnectors } from "./create-connectors.js";
 
 const tools = configSchema.parse({}).tools;
 

@@ -1,0 +1,5 @@
+// The agentgw executable: runs the command line against the real process.
+import { processIo } from "./io.js";
+import { run } from "./program.js";
+
+process.exitCode = await run(process.argv.slice(2), processIo());
