@@ -130,7 +130,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       throw new GatewayError("signature_invalid", "the signature does not verify");
     }
 
-    rememberNonce(params.keyid, params.nonce, Math.min(params.created + maxAge, params.expires + skew));
+    await rememberNonce(params.keyid, params.nonce, Math.min(params.created + maxAge, params.expires + skew));
     return {
       kid: params.keyid,
       label,
@@ -142,10 +142,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
     };
   };
 
-  function rememberNonce(kid: string, nonce: string, keepUntil: number): void {
+  async function rememberNonce(kid: string, nonce: string, keepUntil: number): Promise<void> {
     let fresh: boolean;
     try {
-      fresh = nonceCache.remember(kid, nonce, keepUntil);
+      fresh = await nonceCache.remember(kid, nonce, keepUntil);
     } catch (error) {
       if (!(error instanceof NonceCacheFullError)) throw error;
       throw new GatewayError("rate_limited", "too many signed requests in flight; retry later", {
