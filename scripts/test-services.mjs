@@ -228,6 +228,8 @@ export async function startRedis() {
       ],
       { stdio: "ignore" },
     );
+    // Never what keeps a test process alive: its owner stops it (or kills it on exit).
+    child.unref();
     const me = child;
     me.once("exit", () => {
       if (child === me) child = null;

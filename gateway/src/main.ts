@@ -1,12 +1,18 @@
-// Entry point: load config → open store → load policy → createApp → listen.
+// Entry point: load config → shared state → open store → load policy → createApp → listen.
 // SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the store.
+// With AGENTGW_WORKERS > 1 this process becomes the cluster primary (cluster-primary.ts)
+// and each worker runs the same steps.
+import cluster from "node:cluster";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
+import { runClusterPrimary } from "./cluster-primary.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createServices } from "./services.js";
+import { announcingStore } from "./shared-state/announcing-store.js";
+import { createSharedState } from "./shared-state/index.js";
 import { openStore } from "./store/open.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -23,12 +29,21 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.log.level);
-  const store = await openStore({
-    databaseUrl: config.database.url,
-    maxConnections: config.database.maxConnections,
-    dataDir: resolve(config.dataDir),
-  });
-  const services = await createServices(config, store, logger);
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runClusterPrimary(config, logger);
+    return;
+  }
+  const shared = await createSharedState(config, logger);
+  const store = announcingStore(
+    await openStore({
+      databaseUrl: config.database.url,
+      maxConnections: config.database.maxConnections,
+      onAvailability: (up) => (up ? shared.health.markUp("postgres") : shared.health.markDown("postgres")),
+      dataDir: resolve(config.dataDir),
+    }),
+    shared.bus,
+  );
+  const services = await createServices(config, store, logger, { shared });
   const app = createApp({ config, store, logger, services });
 
   const server: Server = app.listen(config.port, config.host);
@@ -41,11 +56,13 @@ async function main(): Promise<void> {
       publicUrl: config.publicUrl,
       dataDir: resolve(config.dataDir),
       store: store.engine,
+      redis: Boolean(config.redis.url),
+      ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}),
       dev: config.dev,
     },
     "listening",
   );
-  if (config.adminTokenGenerated) {
+  if (config.adminTokenGenerated && !cluster.isWorker) {
     // Printed once, to the terminal only, so a developer can call the admin API; never logged.
     process.stderr.write(
       `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n  Admin token (generated for this run): ${config.adminToken}\n  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
@@ -64,6 +81,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearTimeout(forced);
       await services.close();
+      await shared.close();
       await store.close();
       logger.info("stopped");
       process.exit(0);

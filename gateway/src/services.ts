@@ -5,6 +5,7 @@
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { parseMasterKey } from "./crypto/sealed-box.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
@@ -12,6 +13,7 @@ import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
+import { createLocalSharedState, type SharedState } from "./shared-state/index.js";
 import type { Store } from "./store/types.js";
 import { createTokenRevoker, type TokenRevoker } from "./tokens/revocation.js";
 import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
@@ -29,12 +31,18 @@ export interface Services {
   metrics: Metrics;
   rateLimits: RateLimits;
   budgets: Budgets;
+  /** What this process shares with other gateway processes (Redis, the invalidation bus, dependency health). */
+  shared: SharedState;
+  /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
+  readiness(): Promise<Record<string, boolean>>;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
   now?: () => number;
+  /** Shared hot state (shared-state/index.ts); by default everything stays in this process. */
+  shared?: SharedState;
 }
 
 export async function createServices(
@@ -46,8 +54,9 @@ export async function createServices(
   const now = options.now ?? Date.now;
   const nowDate = () => new Date(now());
   const skewSeconds = config.signature.skewSeconds;
+  const shared = options.shared ?? createLocalSharedState();
 
-  const policy = createPolicyEngine({
+  const engine = createPolicyEngine({
     source: config.policy.source,
     opaPath: config.policy.opaPath,
     logger: logger.child({ component: "policy" }),
@@ -57,7 +66,7 @@ export async function createServices(
   });
   // A policy that fails to load at start is logged and /readyz stays false until a good one loads
   // (by the watcher or POST /admin/policy/reload); every decision meanwhile fails closed.
-  await policy.reload().catch((error: unknown) => {
+  await engine.reload().catch((error: unknown) => {
     logger.error(
       {
         err:
@@ -72,8 +81,15 @@ export async function createServices(
     );
   });
 
-  const keyRing = await createSigningKeyRing({
+  // Several processes on one store must sign with the same keys: they live in the store then,
+  // sealed under the master key (config requires it in that case).
+  const keysInStore = Boolean(config.masterKey) && (store.engine === "postgres" || config.workers > 1);
+  const ring = await createSigningKeyRing({
     dataDir: config.dataDir,
+    ...(keysInStore && config.masterKey
+      ? { shared: { store: store.signingKeys, masterKey: parseMasterKey(config.masterKey) } }
+      : {}),
+    onError: (error) => logger.warn({ err: error }, "signing key housekeeping failed; retrying later"),
     ...(config.tokens.signingKeys.length ? { configuredKeys: config.tokens.signingKeys } : {}),
     now: nowDate,
     maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
@@ -85,7 +101,8 @@ export async function createServices(
       const found = await store.agents.findByKid(kid);
       return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
     },
-    nonceCache: createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+    nonceCache:
+      shared.nonceCache ?? createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -94,7 +111,7 @@ export async function createServices(
   });
 
   const tokenVerifier = createToolTokenVerifier({
-    keyRing,
+    keyRing: ring,
     issuer: config.publicUrl,
     tokenStore: store.tokens,
     now: nowDate,
@@ -103,7 +120,7 @@ export async function createServices(
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
   const housekeeping = startHousekeeping({
     store,
-    keyRing,
+    keyRing: ring,
     logger,
     now,
     skewSeconds,
@@ -112,6 +129,7 @@ export async function createServices(
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
+    ...(shared.rateLimiter ? { limiter: shared.rateLimiter } : {}),
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
   const budgets = createBudgets(config, store.budgets, {
@@ -143,6 +161,26 @@ export async function createServices(
     }
     return states;
   });
+  metrics.setDependencySource(() => shared.health.snapshot());
+  const stopShared = shareWithOtherInstances(shared, engine, ring, logger);
+  // What the admin routes see: a reload or rotation here is announced to every instance.
+  const policy: PolicyEngine = {
+    ...engine,
+    async reload() {
+      const result = await engine.reload();
+      await shared.bus.publish({ kind: "policy-reload" });
+      return result;
+    },
+  };
+  const keyRing: SigningKeyRing = {
+    ...ring,
+    async rotate() {
+      const result = await ring.rotate();
+      await shared.bus.publish({ kind: "signing-keys" });
+      return result;
+    },
+  };
+
   return {
     policy,
     keyRing,
@@ -153,10 +191,58 @@ export async function createServices(
     metrics,
     rateLimits,
     budgets,
+    shared,
+    async readiness() {
+      return { policy: engine.ready(), ...(await shared.readiness()) };
+    },
     async close() {
+      stopShared();
+      if (!options.shared) await shared.close();
       housekeeping.stop();
-      await policy.close();
+      await engine.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
     },
+  };
+}
+
+/**
+ * Acts on what other instances announce: a policy reloaded through any instance's admin API
+ * is reloaded here, and a signing-key rotation is read back from the store at once. With
+ * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew,
+ * in case an announcement was lost while Redis was away.
+ */
+function shareWithOtherInstances(
+  shared: SharedState,
+  policy: PolicyEngine,
+  keyRing: SigningKeyRing,
+  logger: Logger,
+): () => void {
+  const unsubscribe = shared.bus.subscribe((event, remote) => {
+    if (!remote) return;
+    if (event.kind === "policy-reload") {
+      policy.reload().catch((error: unknown) => {
+        logger.error(
+          { err: error },
+          "policy reload announced by another instance failed here; the old policy stays",
+        );
+      });
+    } else if (event.kind === "signing-keys") {
+      keyRing.refresh({ force: true }).catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          "could not re-read the signing keys after a rotation elsewhere; retrying",
+        );
+      });
+    }
+  });
+  const refresh =
+    keyRing.source === "store"
+      ? setInterval(() => {
+          keyRing.refresh({ force: true }).catch(() => {});
+        }, 10_000).unref()
+      : undefined;
+  return () => {
+    unsubscribe();
+    if (refresh) clearInterval(refresh);
   };
 }

@@ -85,7 +85,10 @@ export async function createSharedState(
   return {
     health,
     bus,
-    nonceCache: { remember: (kid, nonce, until) => health.guard("redis", async () => nonceCache.remember(kid, nonce, until)) },
+    nonceCache: {
+      remember: (kid, nonce, until) =>
+        health.guard("redis", async () => nonceCache.remember(kid, nonce, until)),
+    },
     rateLimiter: {
       consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),
       refund: (key, rule, cost) => health.guard("redis", () => rateLimiter.refund(key, rule, cost)),

@@ -39,7 +39,11 @@ const CLIENT_OPTIONS: RedisOptions = {
 export function connectRedis(options: RedisClientOptions): RedisClients & { ready: Promise<boolean> } {
   const command = new Redis(options.url, CLIENT_OPTIONS);
   // The subscriber queues its SUBSCRIBE until connected, and re-subscribes after a reconnect.
-  const subscriber = new Redis(options.url, { ...CLIENT_OPTIONS, enableOfflineQueue: true, commandTimeout: undefined });
+  const subscriber = new Redis(options.url, {
+    ...CLIENT_OPTIONS,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+  });
   for (const client of [command, subscriber]) {
     // Without an "error" listener ioredis prints every failed reconnect; the state is
     // tracked through ready/close instead.

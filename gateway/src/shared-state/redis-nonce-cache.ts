@@ -4,7 +4,7 @@
 // key may hold, so one busy or hostile agent cannot fill Redis. Both happen in one Lua
 // script, atomically. Redis unreachable → StoreUnavailableError (the request is refused).
 import type { Redis } from "ioredis";
-import { NonceCacheFullError, type NonceCache } from "../httpsig/nonce-cache.js";
+import { type NonceCache, NonceCacheFullError } from "../httpsig/nonce-cache.js";
 import { redisCall } from "./redis-client.js";
 
 // KEYS[1] nonce key, KEYS[2] the key's live-nonce set
@@ -38,7 +38,8 @@ export function createRedisNonceCache(options: RedisNonceCacheOptions): NonceCac
   const { redis, prefix } = options;
   const quota = options.maxEntriesPerKey ?? 20_000;
   const now = options.now ?? Date.now;
-  if (!Number.isSafeInteger(quota) || quota < 1) throw new RangeError("maxEntriesPerKey must be a positive integer");
+  if (!Number.isSafeInteger(quota) || quota < 1)
+    throw new RangeError("maxEntriesPerKey must be a positive integer");
   return {
     async remember(kid, nonce, keepUntilUnix) {
       const nowUnix = Math.floor(now() / 1000);
