@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.log.level);
+  const base = createLogger(config.log.level);
+  // Workers say which they are, so an operator can tell their lines apart.
+  const logger = cluster.isWorker ? base.child({ worker: cluster.worker?.id }) : base;
   if (config.workers > 1 && cluster.isPrimary) {
     await runClusterPrimary(config, logger);
     return;
@@ -57,7 +59,6 @@ async function main(): Promise<void> {
       dataDir: resolve(config.dataDir),
       store: store.engine,
       redis: Boolean(config.redis.url),
-      ...(cluster.isWorker ? { worker: cluster.worker?.id } : {}),
       dev: config.dev,
     },
     "listening",
