@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
 import { createApp } from "./app.js";
+import { withReadCaches } from "./cache/cached-store.js";
+import { createLocalInvalidationBus } from "./cache/invalidation.js";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createServices, type Services } from "./services.js";
@@ -38,7 +40,11 @@ before(async () => {
       AGENTGW_DATA_DIR: mkdtempSync(join(tmpdir(), "agentgw-app-")),
     },
   });
-  store = openSqliteStore({ dataDir: ":memory:", now: () => new Date(clockMs) });
+  // As main.ts builds it: the request path reads agents, keys and revocations from memory.
+  store = withReadCaches(
+    openSqliteStore({ dataDir: ":memory:", now: () => new Date(clockMs) }),
+    createLocalInvalidationBus(),
+  );
   const logger = createLogger("silent");
   services = await createServices(config, store, logger, { now: () => clockMs });
   server = createApp({ config, store, logger, services, now: () => clockMs }).listen(0, "127.0.0.1");

@@ -8,7 +8,9 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
+import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
@@ -20,7 +22,7 @@ import { observeRequests } from "./metrics/observe-requests.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createCheckToken } from "./pipeline/check-token.js";
 import { createForward } from "./pipeline/forward-call.js";
-import { createLimit } from "./pipeline/limit.js";
+import { createLimit, createLimitAgent } from "./pipeline/limit.js";
 import { createReserveBudget } from "./pipeline/reserve-budget.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
@@ -45,13 +47,12 @@ export function createApp(deps: AppDeps) {
   const { config, store, logger, services } = deps;
   const now = deps.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);
-  const audit = createAuditLog(store.audit, logger, () => new Date(now()));
+  const audit = createAuditLog(services.records, logger, () => new Date(now()));
   const recorder = createDecisionRecorder({
-    decisions: store.decisions,
-    audit,
-    logger,
+    records: services.records,
     maxBodyBytes: config.decisionLog.maxBodyBytes,
     policyRevision: () => services.policy.status()?.revision ?? null,
+    now: () => new Date(now()),
   });
   const { metrics } = services;
   const authorizeDeps: AuthorizeDeps = {
@@ -75,13 +76,14 @@ export function createApp(deps: AppDeps) {
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
+    credentials: { credentials: services.credentials, audit },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
       keyRing: services.keyRing,
       tokenStore: store.tokens,
+      agents: store.agents,
       connectors: services.connectors,
-      rateLimits: services.rateLimits,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
@@ -102,6 +104,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
     createResolveAgent(store.agents),
+    createLimitAgent(services.rateLimits),
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
@@ -122,7 +125,8 @@ export function createApp(deps: AppDeps) {
     "/metrics",
     metricsHandler({
       metrics,
-      ...(config.metrics.bearerToken ? { bearerToken: config.metrics.bearerToken } : {}),
+      // Outside dev mode /metrics is never open: its own token, else the admin token.
+      ...(metricsToken(config) ? { bearerToken: metricsToken(config) } : {}),
     }),
   );
   for (const route of routes) {
@@ -136,38 +140,28 @@ export function createApp(deps: AppDeps) {
   }
   app.all(
     "/v1/tools/*rest",
-    ...signed, // verifySignature → resolveAgent
+    ...signed, // verifySignature → resolveAgent → limitAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
     createAuthorize({ ...authorizeDeps, connectors: services.connectors }),
-    createLimit(services.rateLimits),
+    createLimit(services.rateLimits, services.concurrency),
     createReserveBudget(services.budgets),
     createForward(),
     ...createSettle(services.budgets),
   );
+  // A known path asked with a method it does not serve: 405 with Allow, not 404.
+  const served = [
+    ...routes,
+    { method: "get" as const, path: "/openapi.json" },
+    { method: "get" as const, path: "/metrics" },
+  ];
+  for (const [path, allow] of allowedMethodsByPath(served))
+    app.all(expressPath(path), methodNotAllowed(allow));
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;
 }
 
-/** One line per request; headers are never logged (they carry credentials). */
-function accessLog(logger: Logger): RequestHandler {
-  return function logRequest(req, res, next) {
-    res.on("finish", () => {
-      const ms = Number(process.hrtime.bigint() - res.locals.startedAt) / 1e6;
-      logger.info(
-        {
-          requestId: res.locals.requestId,
-          traceId: res.locals.trace.traceId,
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round(ms * 10) / 10,
-          ...(res.locals.agent ? { agentId: res.locals.agent.id } : {}),
-        },
-        "request",
-      );
-    });
-    next();
-  };
+function metricsToken(config: Config): string | undefined {
+  return config.metrics.bearerToken ?? (config.dev ? undefined : config.adminToken);
 }

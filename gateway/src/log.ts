@@ -1,4 +1,4 @@
-import { type Logger, pino } from "pino";
+import { type Logger, destination as logDestination, pino } from "pino";
 
 export type { Logger };
 
@@ -32,6 +32,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? process.stdout,
+    // Stdout through an asynchronous sonic-boom: a log line never blocks a request on a write(2).
+    // main.ts flushes it before exiting; a hard kill can lose the lines not yet written.
+    destination ?? logDestination({ dest: 1, sync: false }),
   );
 }

@@ -7,11 +7,12 @@ import { once } from "node:events";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
+import { withReadCaches } from "./cache/cached-store.js";
 import { runClusterPrimary } from "./cluster-primary.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { CredentialStartupError } from "./credentials/open-credentials.js";
 import { createLogger } from "./log.js";
 import { createServices } from "./services.js";
-import { announcingStore } from "./shared-state/announcing-store.js";
 import { createSharedState } from "./shared-state/index.js";
 import { openStore } from "./store/open.js";
 
@@ -35,8 +36,11 @@ async function main(): Promise<void> {
     await runClusterPrimary(config, logger);
     return;
   }
+  // Replay nonces, rate limits and the invalidation bus: in this process, or in Redis when several share it.
   const shared = await createSharedState(config, logger);
-  const store = announcingStore(
+  // Agents, keys and revocations are read from memory on the request path; every write through this
+  // store invalidates them on every instance (shared.bus fans out through Redis when configured).
+  const store = withReadCaches(
     await openStore({
       databaseUrl: config.database.url,
       maxConnections: config.database.maxConnections,
@@ -63,10 +67,12 @@ async function main(): Promise<void> {
     },
     "listening",
   );
-  if (config.adminTokenGenerated && !cluster.isWorker) {
-    // Printed once, to the terminal only, so a developer can call the admin API; never logged.
+  if (config.adminTokenFile && !cluster.isWorker) {
+    // To the terminal only, so a developer can call the admin API; never logged.
     process.stderr.write(
-      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n  Admin token (generated for this run): ${config.adminToken}\n  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
+      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n` +
+        `  Admin token (${config.adminTokenGenerated ? "generated, " : ""}kept in ${config.adminTokenFile}, mode 0600): ${config.adminToken}\n` +
+        `  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
     );
   }
 
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
       await shared.close();
       await store.close();
       logger.info("stopped");
-      process.exit(0);
+      logger.flush(() => process.exit(0));
     });
     server.closeIdleConnections();
   };
@@ -94,6 +100,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CredentialStartupError) {
+    process.stderr.write(`agentgw: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `agentgw: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

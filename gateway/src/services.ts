@@ -4,12 +4,17 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
-import { parseMasterKey } from "./crypto/sealed-box.js";
+import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { loadMasterKey } from "./credentials/master-key.js";
+import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
+import { createSecretBox } from "./credentials/secret-box.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
+import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
@@ -22,14 +27,19 @@ import { createConnectors } from "./tools/create-connectors.js";
 import type { ToolConnector } from "./tools/types.js";
 
 export interface Services {
+  /** Decisions and audit events, group-committed (one transaction serves many requests). */
+  records: RecordWriter;
   policy: PolicyEngine;
   keyRing: SigningKeyRing;
   signatureVerifier: SignatureVerifier;
   tokenVerifier: ToolTokenVerifier;
   revoker: TokenRevoker;
   connectors: ReadonlyMap<string, ToolConnector>;
+  credentials: Credentials;
   metrics: Metrics;
   rateLimits: RateLimits;
+  /** Calls in flight per agent and tool. */
+  concurrency: CallConcurrency;
   budgets: Budgets;
   /** What this process shares with other gateway processes (Redis, the invalidation bus, dependency health). */
   shared: SharedState;
@@ -83,26 +93,36 @@ export async function createServices(
 
   // Several processes on one store must sign with the same keys: they live in the store then,
   // sealed under the master key (config requires it in that case).
-  const keysInStore = Boolean(config.masterKey) && (store.engine === "postgres" || config.workers > 1);
+  const masterKey =
+    store.engine === "postgres" || config.workers > 1
+      ? loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, dev: config.dev })
+      : null;
   const ring = await createSigningKeyRing({
     dataDir: config.dataDir,
-    ...(keysInStore && config.masterKey
-      ? { shared: { store: store.signingKeys, masterKey: parseMasterKey(config.masterKey) } }
-      : {}),
+    ...(masterKey ? { shared: { store: store.signingKeys, box: createSecretBox(masterKey.key) } } : {}),
     onError: (error) => logger.warn({ err: error }, "signing key housekeeping failed; retrying later"),
     ...(config.tokens.signingKeys.length ? { configuredKeys: config.tokens.signingKeys } : {}),
     now: nowDate,
     maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
     skewSeconds,
+    maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
-      return found && found.key.status === "active" ? fromBase64Url(found.key.publicKey) : null;
+      if (found?.key.status !== "active") return null;
+      const publicKey = fromBase64Url(found.key.publicKey);
+      // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
+      return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
     nonceCache:
-      shared.nonceCache ?? createMemoryNonceCache({ maxEntries: config.signature.nonceCacheSize, now }),
+      shared.nonceCache ??
+      createMemoryNonceCache({
+        maxEntries: config.signature.nonceCacheSize,
+        maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+        now,
+      }),
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -118,13 +138,16 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
+  const credentials = await openCredentials({ config, store, logger, now: nowDate });
   const housekeeping = startHousekeeping({
+    credentials,
     store,
     keyRing: ring,
     logger,
     now,
     skewSeconds,
     auditRetentionDays: config.audit.retentionDays,
+    decisionRetentionDays: config.decisionLog.retentionDays,
   });
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
@@ -132,26 +155,43 @@ export async function createServices(
     ...(shared.rateLimiter ? { limiter: shared.rateLimiter } : {}),
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
+  const concurrency = createCallConcurrency(config, {
+    onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
+  });
   const budgets = createBudgets(config, store.budgets, {
     nowSeconds: () => Math.floor(now() / 1000),
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
   const toolLog = logger.child({ component: "tools" });
-  const connectors = createConnectors(config, {
-    hooks: {
-      onRetry: ({ tool, attempt, delayMs, reason }) => {
-        metrics.upstreamRetry(tool);
-        toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+  const connectors = createConnectors(
+    config,
+    {
+      openai: credentialSourceFor(credentials, "openai"),
+      gmail: credentialSourceFor(credentials, "gmail"),
+      serpapi: credentialSourceFor(credentials, "serpapi"),
+    },
+    {
+      hooks: {
+        onRetry: ({ tool, attempt, delayMs, reason }) => {
+          metrics.upstreamRetry(tool);
+          toolLog.info({ tool, attempt, delayMs, reason }, "retrying upstream call");
+        },
+        // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
+        onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
+        onBreakerStateChange: ({ tool, state }) =>
+          toolLog.warn({ tool, state }, "circuit breaker state changed"),
       },
-      // "status 503" → "status_503"; error codes such as upstream_timeout pass as they are.
-      onUpstreamFailure: ({ tool, reason }) => metrics.upstreamError(tool, reason.replace(/\s+/g, "_")),
-      onBreakerStateChange: ({ tool, state }) =>
-        toolLog.warn({ tool, state }, "circuit breaker state changed"),
+      http: {
+        onPrivateAddress: (info) =>
+          toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
+      },
     },
-    http: {
-      onPrivateAddress: (info) =>
-        toolLog.warn(info, "http tool reached a private address (allowPrivate is on)"),
-    },
+  );
+  await logToolAvailability(logger, {
+    credentials,
+    secrets: config.secrets,
+    connectors,
+    httpAllowHosts: config.tools.http.allowHosts,
   });
   metrics.setBreakerStateSource(() => {
     const states = new Map<string, "closed" | "half-open" | "open">();
@@ -181,15 +221,19 @@ export async function createServices(
     },
   };
 
+  const records = createRecordWriter(store.records);
   return {
+    records,
     policy,
     keyRing,
     signatureVerifier,
     tokenVerifier,
     revoker,
     connectors,
+    credentials,
     metrics,
     rateLimits,
+    concurrency,
     budgets,
     shared,
     async readiness() {
@@ -201,6 +245,8 @@ export async function createServices(
       housekeeping.stop();
       await engine.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
+      // Last: requests finishing above may still queue records.
+      await records.flush();
     },
   };
 }

@@ -1,46 +1,23 @@
 // Typed errors for gateway answers (RFC 9457 problem+json, CONTRACT.md §7). Callers switch
 // on `code`; subclasses carry the data a caller acts on (reasons, when to retry).
 
-/** The gateway's error codes (CONTRACT.md §7 and its error table), plus `unexpected_response` for answers that are not a gateway problem. */
+import { ERRORS } from "./generated/protocol.js";
+
+/** The gateway's error codes (the protocol's one table), plus `unexpected_response` for answers that are not a gateway problem. */
 export const ERROR_CODES = [
-  "signature_missing",
-  "signature_invalid",
-  "signature_expired",
-  "replay_detected",
-  "digest_mismatch",
-  "unknown_key",
-  "agent_suspended",
-  "token_missing",
-  "token_invalid",
-  "token_expired",
-  "token_revoked",
-  "token_key_mismatch",
-  "scope_missing",
-  "policy_denied",
-  "rate_limited",
-  "budget_exceeded",
-  "unknown_tool",
-  "invalid_request",
-  "payload_too_large",
-  "method_not_allowed",
-  "policy_invalid",
-  "upstream_timeout",
-  "upstream_unavailable",
-  "upstream_error",
-  "unauthorized",
-  "not_found",
-  "conflict",
-  "approval_required",
-  "approval_denied",
-  "tool_changed",
-  "store_unavailable",
-  "not_ready",
-  "internal_error",
+  ...(Object.keys(ERRORS) as (keyof typeof ERRORS)[]),
   "unexpected_response",
-] as const;
+] as const satisfies readonly string[];
+
+type KnownCode = keyof typeof ERRORS | "unexpected_response";
 
 /** A known code, or another string a newer gateway may send (kept, never dropped). */
-export type ErrorCode = (typeof ERROR_CODES)[number] | (string & {});
+export type ErrorCode = KnownCode | (string & {});
+
+/** The protocol's family of a code (signature, token, policy, rate_limit …), or undefined for unknown codes. */
+export function errorFamily(code: string): string | undefined {
+  return Object.hasOwn(ERRORS, code) ? ERRORS[code as keyof typeof ERRORS].family : undefined;
+}
 
 export interface Problem {
   type?: string;
@@ -79,12 +56,19 @@ export class PolicyDeniedError extends AgentGatewayError {
   }
 }
 
+/** A limit was hit: `rate_limited` or `budget_exceeded` (the protocol's rate_limit family). */
 export class RateLimitedError extends AgentGatewayError {
   override name = "RateLimitedError";
   /** Seconds to wait before retrying (from Retry-After), or null when the gateway did not say. */
   readonly retryAfter: number | null;
-  constructor(status: number, problem: Problem, retryAfter: number | null, requestId?: string) {
-    super("rate_limited", status, problem, requestId);
+  constructor(
+    status: number,
+    problem: Problem,
+    retryAfter: number | null,
+    requestId?: string,
+    code: ErrorCode = "rate_limited",
+  ) {
+    super(code, status, problem, requestId);
     this.retryAfter = retryAfter;
   }
 }
@@ -120,8 +104,11 @@ export function fromProblem(status: number, body: unknown, headers?: HeaderSourc
       ? problem.requestId
       : (header(headers, "x-request-id") ?? undefined);
   if (code === "policy_denied") return new PolicyDeniedError(status, problem, requestId);
-  if (code === "rate_limited" || (status === 429 && code === "unexpected_response")) {
-    return new RateLimitedError(status, problem, parseRetryAfter(header(headers, "retry-after")), requestId);
+  if (errorFamily(code) === "rate_limit" || (status === 429 && code === "unexpected_response")) {
+    const retryAfter = parseRetryAfter(header(headers, "retry-after"));
+    // A bare 429 (a proxy's) is a rate limit too.
+    const limitCode = code === "unexpected_response" ? "rate_limited" : code;
+    return new RateLimitedError(status, problem, retryAfter, requestId, limitCode);
   }
   return new AgentGatewayError(code, status, problem, requestId);
 }

@@ -3,8 +3,9 @@
 // refuses the token, and — opt-in — one retry after a rate limit the caller is willing to wait for.
 import type { RequestOptions } from "./client.js";
 import { type AgentGatewayError, RateLimitedError } from "./errors.js";
+import { TOKEN_RETRY_CODES } from "./generated/protocol.js";
 import type { ToolTokenCache } from "./tokens/token-cache.js";
-import { scopeFor } from "./tools/catalog.js";
+import { isToolName, scopeFor } from "./tools/catalog.js";
 import { readGatewayProblem } from "./tools/problem.js";
 
 export interface RetryOnRateLimit {
@@ -39,14 +40,14 @@ export function assertRetryOnRateLimit(value: RetryOnRateLimit | false | undefin
 
 /** `/v1/tools/{tool}` for a tool name, refusing names that would change the path. */
 export function toolPrefix(tool: string): string {
-  if (typeof tool !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(tool)) {
+  if (!isToolName(tool)) {
     throw new TypeError(`tool must be a tool name such as "openai", not ${JSON.stringify(tool)}`);
   }
   return `/v1/tools/${tool}`;
 }
 
 /**
- * Sends the call with a cached token; when the gateway refuses the token (any `token_*` code) the
+ * Sends the call with a cached token; when the gateway refuses the token (TOKEN_RETRY_CODES) the
  * token is dropped and the call sent once more with a fresh token and a fresh signature. Returns
  * the answer, and the typed error when the answer is a gateway problem.
  */
@@ -71,7 +72,7 @@ export async function sendWithToken(
     const answer = await readGatewayProblem(
       await ctx.send(method, prefix + path, { ...request, headers: Object.fromEntries(headers) }),
     );
-    if (attempt === 1 && answer.error?.code.startsWith("token_")) {
+    if (attempt === 1 && isTokenRetryCode(answer.error?.code)) {
       ctx.tokens.invalidate(token.token);
       continue;
     }
@@ -113,6 +114,10 @@ export async function callTool(
     }
     throw error;
   }
+}
+
+function isTokenRetryCode(code: string | undefined): boolean {
+  return (TOKEN_RETRY_CODES as readonly string[]).includes(code ?? "");
 }
 
 function requiredScope(tool: string, method: string, path: string): string {

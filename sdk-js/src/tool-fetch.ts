@@ -4,6 +4,7 @@
 // included, so the client reports them its own way.
 import type { FetchLike } from "./signed-fetch.js";
 import { sendWithToken, type ToolCallContext, toolPrefix } from "./tool-call.js";
+import { clientBasePath } from "./tools/catalog.js";
 
 export interface ToolFetchOptions {
   /** The token's scopes; default the scope each request's action needs. */
@@ -11,12 +12,9 @@ export interface ToolFetchOptions {
   intent?: string;
 }
 
-/** The part of a tool's own base URL after its host, where its official client expects it. */
-const CLIENT_BASE_PATHS: Readonly<Record<string, string>> = { openai: "/v1" };
-
 /** e.g. `https://gateway.example/v1/tools/openai/v1` for `new OpenAI({ baseURL })`. */
 export function toolBaseUrl(baseUrl: URL, tool: string): string {
-  return baseUrl.href.replace(/\/+$/, "") + toolPrefix(tool) + (CLIENT_BASE_PATHS[tool] ?? "");
+  return baseUrl.href.replace(/\/+$/, "") + toolPrefix(tool) + clientBasePath(tool);
 }
 
 export function createToolFetch(

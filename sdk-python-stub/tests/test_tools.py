@@ -93,7 +93,7 @@ def test_http_fetch(key_pair: KeyPair, fake_gateway: FakeGateway, issuer: TokenI
     }
 
 
-def test_tool_call_defaults_to_the_scopes_the_agent_holds(
+def test_tool_call_defaults_to_the_scope_the_action_needs(
     key_pair: KeyPair, fake_gateway: FakeGateway, issuer: TokenIssuer
 ) -> None:
     def upstream(request: FakeRequest) -> FakeResponse:
@@ -103,11 +103,11 @@ def test_tool_call_defaults_to_the_scopes_the_agent_holds(
     with AgentGateway(fake_gateway.url, key_pair) as gateway:
         response = gateway.tool_call("openai", "POST", "/v1/embeddings", json={"input": "x"})
         assert response.status_code == 400  # forwarded, not turned into a gateway error
-        with pytest.raises(ValueError, match="no scope for tool 'serpapi'"):
-            gateway.tool_call("serpapi", "GET", "/search.json")
+        with pytest.raises(ValueError, match="no known openai action for GET /v1/files"):
+            gateway.tool_call("openai", "GET", "/v1/files")
         with pytest.raises(ValueError, match="tool name"):
             gateway.tool_call("../admin", "GET", "/x", scopes=["a:b"])
-    assert issuer.issued == [{"tool": "openai", "scopes": ["openai:chat"]}]
+    assert issuer.issued == [{"tool": "openai", "scopes": ["openai:embeddings"]}]
 
 
 def test_helpers_raise_on_tool_errors(

@@ -216,6 +216,47 @@ describe("agentgw, one session", () => {
     ok(await agentgw(["call", "GET", "/v1/whoami"]));
   });
 
+  it("credentials: rotate (secret from stdin, never printed), roll back, set, get, delete", async () => {
+    const listed = ok(await agentgw(["credentials", "list", "--json"])).json();
+    const seeded = listed.items.find((c: { name: string }) => c.name === "openai");
+    assert.ok(seeded, "the env seeds a credential named like the tool");
+    const first = seeded.activeVersion;
+
+    const rotated = ok(
+      await agentgw(["credentials", "rotate", "openai", "--json"], { stdin: "sk-not-the-right-one\n" }),
+    );
+    assert.equal(rotated.json().activeVersion, first + 1);
+    assert.doesNotMatch(rotated.stdout + rotated.stderr, /sk-not-the-right-one/);
+    const refused = await agentgw(["call", "GET", "/v1/tools/openai/v1/models"]);
+    assert.equal(refused.code, 1, "the upstream refuses the wrong key at once: no restart");
+
+    const back = ok(await agentgw(["credentials", "activate", "openai", String(first)]));
+    assert.match(back.stdout, new RegExp(`active: +v${first} `));
+    ok(await agentgw(["call", "GET", "/v1/tools/openai/v1/models"]));
+
+    const made = ok(
+      await agentgw(
+        ["credentials", "set", "serpapi-team", "--tool", "serpapi", "--secret-env", "TEAM_KEY", "--json"],
+        { env: { TEAM_KEY: "team-serp-key" } },
+      ),
+    ).json();
+    assert.equal(made.tool, "serpapi");
+    assert.match(made.fingerprint, /\S/);
+    const again = await agentgw(
+      ["credentials", "set", "serpapi-team", "--tool", "serpapi", "--secret-env", "TEAM_KEY"],
+      {
+        env: { TEAM_KEY: "other" },
+      },
+    );
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /conflict/);
+    const shown = ok(await agentgw(["credentials", "get", "serpapi-team"]));
+    assert.match(shown.stdout, /tool: +serpapi/);
+    assert.doesNotMatch(shown.stdout, /team-serp-key/);
+    ok(await agentgw(["credentials", "delete", "serpapi-team"]));
+    assert.equal((await agentgw(["credentials", "get", "serpapi-team"])).code, 1);
+  });
+
   it("policy status, reload and test", async () => {
     const status = ok(await agentgw(["policy", "status", "--json"])).json();
     assert.match(status.revision, /\S/);
@@ -240,7 +281,7 @@ describe("agentgw, one session", () => {
   });
 
   it("decisions and audit tail show the session; audit verify finds the chain intact", async () => {
-    const decisions = ok(await agentgw(["decisions", "--agent", agentId, "--limit", "5"]));
+    const decisions = ok(await agentgw(["decisions", "--agent", agentId, "--limit", "50"]));
     assert.match(decisions.stdout, /^TIME +AGENT +TOOL/m);
     assert.match(decisions.stdout, /deny/);
     const denied = ok(await agentgw(["decisions", "--agent", agentId, "--denied", "--json"])).json();

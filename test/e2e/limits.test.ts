@@ -120,7 +120,7 @@ describe("rate limits", () => {
     );
   });
 
-  it("denied calls use no quota", async () => {
+  it("denied calls use no agent+tool quota", async () => {
     const agent = await registerAgent(gw);
     const openai = await caller(agent, "openai", ["openai:chat"]);
     for (let i = 0; i < 5; i++)

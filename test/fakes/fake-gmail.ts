@@ -67,6 +67,10 @@ export interface FakeGmail extends FakeServer {
   readonly sent: SentMessage[];
   /** Revokes every access token issued so far, so the next API call answers 401; returns how many were live. */
   revokeAccessTokens(): number;
+  /** Issues another refresh token the token endpoint accepts, and returns it. */
+  issueRefreshToken(): string;
+  /** Revokes a refresh token: refreshing with it answers invalid_grant. */
+  revokeRefreshToken(token: string): void;
 }
 
 const GMAIL_SCOPES =
@@ -275,5 +279,7 @@ export async function startFakeGmail(options: FakeGmailOptions = {}): Promise<Fa
     },
     sent,
     revokeAccessTokens: () => oauth.revokeAccessTokens(),
+    issueRefreshToken: () => oauth.issueRefreshToken(),
+    revokeRefreshToken: (token) => oauth.revokeRefreshToken(token),
   };
 }

@@ -51,6 +51,10 @@ export interface FakeOpenAiOptions extends OpenAiScript {
 
 export interface FakeOpenAi extends FakeServer {
   readonly apiKey: string;
+  /** Issues another valid key (as creating a key in OpenAI's dashboard does) and returns it. */
+  issueApiKey(): string;
+  /** Revokes a key: requests carrying it are refused with 401 invalid_api_key. */
+  revokeApiKey(key: string): void;
   /** Changes the reply content or pacing; members not named stay as they are. */
   script(script: OpenAiScript): void;
 }
@@ -98,6 +102,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   checkScript(options);
   const apiKey = options.apiKey ?? `sk-fake-${randomBytes(18).toString("base64url")}`;
   if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("apiKey must be a non-empty string");
+  const validKeys = new Set([apiKey]);
   const models = options.models ?? DEFAULT_MODELS;
   if (!Array.isArray(models) || !models.every((m) => typeof m === "string" && m !== "")) {
     throw new TypeError("models must be an array of non-empty strings");
@@ -127,7 +132,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const header = request.headers.authorization;
     if (header === undefined) return error(401, MISSING_KEY_MESSAGE);
     const presented = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? "";
-    if (presented === apiKey) return undefined;
+    if (validKeys.has(presented)) return undefined;
     return error(
       401,
       `Incorrect API key provided: ${maskKey(presented)}. You can find your API key at ` +
@@ -276,12 +281,22 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     errorReply: (status, message) => error(status, message),
     onReset() {
       current = { ...initial };
+      validKeys.clear();
+      validKeys.add(apiKey);
     },
   });
 
   return {
     ...server,
     apiKey,
+    issueApiKey() {
+      const key = `sk-fake-${randomBytes(18).toString("base64url")}`;
+      validKeys.add(key);
+      return key;
+    },
+    revokeApiKey(key) {
+      validKeys.delete(key);
+    },
     script(script) {
       checkScript(script);
       current = { ...current, ...script, chunkDelayMs: script.chunkDelayMs ?? current.chunkDelayMs };

@@ -26,6 +26,10 @@ export interface FakeSerpApiOptions {
 
 export interface FakeSerpApi extends FakeServer {
   readonly apiKey: string;
+  /** Issues another valid key and returns it. */
+  issueApiKey(): string;
+  /** Revokes a key: searches carrying it are refused with 401. */
+  revokeApiKey(key: string): void;
   /** Replaces the organic results; `undefined` restores the default ones. */
   script(script: { results?: ResultsScript | undefined }): void;
 }
@@ -76,12 +80,13 @@ export async function startFakeSerpApi(options: FakeSerpApiOptions = {}): Promis
   if (options.results !== undefined && typeof options.results !== "function") {
     throw new TypeError("results must be a function");
   }
+  const validKeys = new Set([apiKey]);
   let results: ResultsScript = options.results ?? defaultResults;
   let searches = 0;
 
   function search(request: RecordedRequest): Reply {
     const { api_key: presented, ...parameters } = request.query;
-    if (presented !== apiKey) return error(401, INVALID_KEY);
+    if (presented === undefined || !validKeys.has(presented)) return error(401, INVALID_KEY);
     const engine = parameters.engine ?? "google";
     if (!ENGINES.has(engine)) return error(400, `Unsupported \`${engine}\` search engine.`);
     const q = parameters.q;
@@ -139,12 +144,22 @@ export async function startFakeSerpApi(options: FakeSerpApiOptions = {}): Promis
     onReset() {
       results = options.results ?? defaultResults;
       searches = 0;
+      validKeys.clear();
+      validKeys.add(apiKey);
     },
   });
 
   return {
     ...server,
     apiKey,
+    issueApiKey() {
+      const key = randomBytes(32).toString("hex");
+      validKeys.add(key);
+      return key;
+    },
+    revokeApiKey(key) {
+      validKeys.delete(key);
+    },
     script(script) {
       if (script.results !== undefined && typeof script.results !== "function") {
         throw new TypeError("results must be a function");

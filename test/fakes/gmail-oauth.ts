@@ -46,10 +46,25 @@ export class FakeOAuthServer {
   readonly #options: OAuthClientOptions;
   /** access token → expiry (ms since epoch) */
   readonly #issued = new Map<string, number>();
+  /** Refresh tokens the endpoint accepts (the configured one, and any issued since). */
+  readonly #refreshTokens = new Set<string>();
   #calls = 0;
 
   constructor(options: OAuthClientOptions) {
     this.#options = options;
+    this.#refreshTokens.add(options.refreshToken);
+  }
+
+  /** Issues another refresh token for the same client (another user granting access) and returns it. */
+  issueRefreshToken(): string {
+    const token = `1//fake-${randomBytes(24).toString("base64url")}`;
+    this.#refreshTokens.add(token);
+    return token;
+  }
+
+  /** Revokes a refresh token: the next refresh with it answers invalid_grant. */
+  revokeRefreshToken(token: string): void {
+    this.#refreshTokens.delete(token);
   }
 
   /** Token endpoint calls so far, failed ones included. */
@@ -62,7 +77,7 @@ export class FakeOAuthServer {
     this.#calls += 1;
     if (request.method !== "POST") return oauthError(405, "invalid_request", "Method not allowed");
     const fields = tokenRequestFields(request);
-    const { clientId, clientSecret, refreshToken } = this.#options;
+    const { clientId, clientSecret } = this.#options;
     if (fields.grant_type === undefined)
       return oauthError(400, "invalid_request", "Missing required parameter: grant_type");
     if (fields.grant_type !== "refresh_token") {
@@ -71,7 +86,8 @@ export class FakeOAuthServer {
     if (fields.client_id !== clientId || !sameSecret(fields.client_secret ?? "", clientSecret)) {
       return oauthError(401, "invalid_client", "Unauthorized");
     }
-    if (!sameSecret(fields.refresh_token ?? "", refreshToken)) {
+    const presented = fields.refresh_token ?? "";
+    if (![...this.#refreshTokens].some((token) => sameSecret(presented, token))) {
       return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
     }
     const accessToken = `ya29.fake-${randomBytes(24).toString("base64url")}`;
@@ -106,6 +122,8 @@ export class FakeOAuthServer {
 
   reset(): void {
     this.#issued.clear();
+    this.#refreshTokens.clear();
+    this.#refreshTokens.add(this.#options.refreshToken);
     this.#calls = 0;
   }
 }

@@ -1,6 +1,8 @@
+// The admin side of the audit trail: one hash-chained record per change, written
+// through the same group-commit writer as decisions (one chain, one order).
 import type { Response } from "express";
 import type { Logger } from "pino";
-import type { AuditStore } from "../store/types.js";
+import type { RecordWriter } from "./record-writer.js";
 
 export interface AuditEntry {
   actor: string;
@@ -10,33 +12,39 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  /** Appends to the hash-chained trail, correlated with the request being served. */
+  /** Appends to the hash-chained trail, correlated with the request being served; resolves once committed. */
   record(res: Response, entry: AuditEntry): Promise<void>;
 }
 
 export function createAuditLog(
-  store: AuditStore,
+  records: Pick<RecordWriter, "write">,
   logger: Logger,
   now: () => Date = () => new Date(),
 ): AuditLog {
   return {
     async record(res, entry) {
-      const record = await store.append({
-        time: now().toISOString(),
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target ?? null,
-        requestId: res.locals.requestId ?? null,
-        traceId: res.locals.trace?.traceId ?? null,
-        details: entry.details ?? {},
+      const [record] = await records.write({
+        audit: [
+          {
+            time: now().toISOString(),
+            actor: entry.actor,
+            action: entry.action,
+            target: entry.target ?? null,
+            requestId: res.locals.requestId ?? null,
+            traceId: res.locals.trace?.traceId ?? null,
+            details: entry.details ?? {},
+          },
+        ],
       });
-      logger.info(
-        {
-          audit: { seq: record.seq, action: record.action, target: record.target, actor: record.actor },
-          requestId: record.requestId,
-        },
-        "audit",
-      );
+      if (record) {
+        logger.info(
+          {
+            audit: { seq: record.seq, action: record.action, target: record.target, actor: record.actor },
+            requestId: record.requestId,
+          },
+          "audit",
+        );
+      }
     },
   };
 }

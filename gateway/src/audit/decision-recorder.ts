@@ -1,22 +1,32 @@
 // Recording decisions: the decision log (queryable, OPA decision-log shaped) and
-// the hash-chained audit trail. Inputs are stored without credentials and with
-// large bodies cut, so a record never holds a secret or a whole e-mail.
+// the hash-chained audit trail, written together through the group-commit writer.
+// Inputs are stored without credentials and with large bodies cut, so a record
+// never holds a secret or a whole e-mail. The decision's id goes on the request's
+// one access-log line (res.locals.decisionId), not on a line of its own.
 import { randomUUID } from "node:crypto";
 import type { Response } from "express";
-import type { Logger } from "pino";
 import type { Decision, PolicyInput } from "../policy/types.js";
-import type { DecisionStore } from "../store/types.js";
-import type { AuditLog } from "./audit-log.js";
+import type { RecordWriter } from "./record-writer.js";
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The recorded decision's id, for the access log. */
+      decisionId?: string;
+    }
+  }
+}
 
 export interface DecisionRecorderDeps {
-  decisions: DecisionStore;
-  audit: AuditLog;
-  logger: Logger;
+  records: Pick<RecordWriter, "write">;
   maxBodyBytes: number;
   policyRevision: () => string | null;
+  /** Clock for the audit event's time (the decision's own time is the policy input's). */
+  now?: () => Date;
 }
 
 export interface DecisionRecorder {
+  /** Resolves with the decision id once the decision and its audit link are committed. */
   record(res: Response, input: PolicyInput, decision: Decision, durationMs: number): Promise<string>;
 }
 
@@ -24,58 +34,60 @@ export interface DecisionRecorder {
 export function inputForRecord(input: PolicyInput, maxBodyBytes: number): PolicyInput {
   const body = input.request.body;
   if (body === null || body === undefined) return input;
+  // The received size bounds the body the policy saw (a connector's view is never larger), so the common
+  // small request needs no serialising here; only a large one is measured exactly.
+  const received = input.request.size;
+  if (typeof received === "number" && received <= maxBodyBytes) return input;
   const size = Buffer.byteLength(JSON.stringify(body));
   if (size <= maxBodyBytes) return input;
   return { ...input, request: { ...input.request, body: { truncated: true, bytes: size } } };
 }
 
 export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionRecorder {
+  const now = deps.now ?? (() => new Date());
   return {
     async record(res, input, decision, durationMs) {
       const decisionId = randomUUID();
       const revision = deps.policyRevision();
-      await deps.decisions.record({
-        decisionId,
-        time: input.time.now,
-        requestId: res.locals.requestId,
-        traceId: res.locals.trace.traceId,
-        agentId: input.agent.id,
-        kid: input.kid,
-        tool: input.tool,
-        action: input.action,
-        phase: input.phase,
-        allow: decision.allow,
-        reasons: decision.reasons,
-        obligations: decision.obligations,
-        policyRevision: revision,
-        durationMs,
-        input: inputForRecord(input, deps.maxBodyBytes),
-      });
-      await deps.audit.record(res, {
-        actor: `agent:${input.agent.id}`,
-        action: `decision.${input.phase}`,
-        target: input.action ? `${input.tool}:${input.action}` : input.tool,
-        details: {
+      const requestId = res.locals.requestId;
+      const traceId = res.locals.trace.traceId;
+      await deps.records.write({
+        decision: {
           decisionId,
-          allow: decision.allow,
-          reasons: decision.reasons,
-          policyRevision: revision,
+          time: input.time.now,
+          requestId,
+          traceId,
+          agentId: input.agent.id,
           kid: input.kid,
-        },
-      });
-      deps.logger.info(
-        {
-          requestId: res.locals.requestId,
-          decisionId,
-          phase: input.phase,
           tool: input.tool,
           action: input.action,
+          phase: input.phase,
           allow: decision.allow,
           reasons: decision.reasons,
+          obligations: decision.obligations,
           policyRevision: revision,
+          durationMs,
+          input: inputForRecord(input, deps.maxBodyBytes),
         },
-        "decision",
-      );
+        audit: [
+          {
+            time: now().toISOString(),
+            actor: `agent:${input.agent.id}`,
+            action: `decision.${input.phase}`,
+            target: input.action ? `${input.tool}:${input.action}` : input.tool,
+            requestId,
+            traceId,
+            details: {
+              decisionId,
+              allow: decision.allow,
+              reasons: decision.reasons,
+              policyRevision: revision,
+              kid: input.kid,
+            },
+          },
+        ],
+      });
+      res.locals.decisionId = decisionId;
       return decisionId;
     },
   };

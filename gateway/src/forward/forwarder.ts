@@ -10,10 +10,12 @@ import { applyToBody, compileObligations, isJsonType } from "./obligations.js";
 import {
   type BreakerState,
   createResilience,
+  type Resilience,
   type ResilienceHooks,
   type ResilienceOptions,
 } from "./resilience.js";
 import { createResponseCache, type ResponseCache } from "./response-cache.js";
+import { scrubSecrets } from "./scrub-secrets.js";
 import { createSseStream } from "./sse-stream.js";
 import {
   createUpstreamClient,
@@ -38,6 +40,11 @@ export interface ForwarderOptions {
   hooks?: ForwardHooks;
   /** Which upstream statuses count against the breaker (default: 500 and above). */
   isFailureStatus?: (status: number) => boolean;
+  /**
+   * One circuit breaker per upstream origin instead of one for the tool, for a forwarder that calls many
+   * origins (the http tool): one failing site, or one an agent points at a closed port, pauses only itself.
+   */
+  breakerPerOrigin?: boolean;
   lookup?: LookupFunction;
   /** Largest buffered answer (default 32 MiB); larger is upstream_error unless a call allows truncation. */
   maxBodyBytes?: number;
@@ -72,20 +79,12 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
-const REDACTED = "[redacted]";
+/** Origins whose breakers a per-origin forwarder keeps at once. */
+const MAX_ORIGIN_BREAKERS = 1024;
 
 function headerValue(headers: RawHeaders, name: string): string | undefined {
   const raw = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
   return raw === undefined ? undefined : Array.isArray(raw) ? raw.join(", ") : String(raw);
-}
-
-/** Replaces any secret an upstream echoed in a body (defence in depth: none of ours should). */
-export function scrubSecrets(body: Buffer, secrets: readonly string[]): Buffer {
-  const present = secrets.filter((secret) => secret.length >= 4 && body.includes(secret));
-  if (present.length === 0) return body;
-  let text = body.toString("utf8");
-  for (const secret of present) text = text.replaceAll(secret, REDACTED);
-  return Buffer.from(text);
 }
 
 export function createForwarder(options: ForwarderOptions): Forwarder {
@@ -97,13 +96,26 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     timeoutMs: options.resilience.timeoutMs,
     ...(options.lookup ? { lookup: options.lookup } : {}),
   });
-  const resilience = createResilience({
-    ...options.resilience,
-    tool,
-    hooks,
-    ...(options.isFailureStatus ? { isFailureStatus: options.isFailureStatus } : {}),
-    ...(options.random ? { random: options.random } : {}),
-  });
+  const newResilience = () =>
+    createResilience({
+      ...options.resilience,
+      tool,
+      hooks,
+      ...(options.isFailureStatus ? { isFailureStatus: options.isFailureStatus } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+  const shared = options.breakerPerOrigin ? undefined : newResilience();
+  // Per origin: most recently used last; the least recently used is forgotten beyond the bound.
+  const byOrigin = new Map<string, Resilience>();
+  const resilienceFor = (url: URL): Resilience => {
+    if (shared) return shared;
+    let found = byOrigin.get(url.origin);
+    if (found) byOrigin.delete(url.origin);
+    else found = newResilience();
+    byOrigin.set(url.origin, found);
+    if (byOrigin.size > MAX_ORIGIN_BREAKERS) byOrigin.delete(byOrigin.keys().next().value!);
+    return found;
+  };
   const cache: ResponseCache | undefined =
     options.resilience.cacheTtlSeconds > 0
       ? createResponseCache({
@@ -150,7 +162,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         const hit = cache.get(cacheKey);
         if (hit) return { ...hit, truncated: false, cached: true };
       }
-      const exchange = await resilience.execute(
+      const exchange = await resilienceFor(request.url).execute(
         (attemptSignal) =>
           attempt(request, ctx, { attempt: attemptSignal, client: ctx.signal }, exchangeOptions),
         { idempotent: exchangeOptions.idempotent, signal: ctx.signal },
@@ -170,7 +182,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const headers = responseHeadersForAgent(exchange.headers, secrets);
       const compiled = compileObligations(ctx.obligations);
       if ("stream" in exchange) {
-        const sse = createSseStream(compiled);
+        const sse = createSseStream(compiled, secrets);
         // pipeline destroys both sides on error or early close, so an agent leaving cancels the upstream.
         pipeline(exchange.stream, sse.transform, () => {});
         return { status: exchange.status, headers, body: sse.transform, usage: sse.usage };
@@ -200,7 +212,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     },
 
     breakerState() {
-      return resilience.breakerState();
+      if (shared) return shared.breakerState();
+      // The tool's worst origin, for the one gauge per tool.
+      const states = new Set([...byOrigin.values()].map((r) => r.breakerState()));
+      return states.has("open") ? "open" : states.has("half-open") ? "half-open" : "closed";
     },
 
     async close() {

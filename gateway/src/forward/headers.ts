@@ -31,6 +31,9 @@ const REQUEST_DROP = new Set([
   "cookie",
   "host",
   "content-length",
+  // Expect: 100-continue is a hop-level negotiation the gateway already did with the agent; passed on, it
+  // makes the upstream client fail locally (which once counted against the tool's circuit breaker).
+  "expect",
   "forwarded",
   "x-real-ip",
   // The gateway asks for identity encoding so it can inspect and rewrite bodies.
@@ -64,6 +67,8 @@ const RESPONSE_DROP = new Set([
   "x-goog-api-key",
   "alt-svc",
   "strict-transport-security",
+  // The gateway's own X-Request-Id names the exchange; the upstream's goes on as x-upstream-request-id.
+  "x-request-id",
 ]);
 
 function isDropped(name: string, drop: ReadonlySet<string>, named: ReadonlySet<string>): boolean {
@@ -120,5 +125,11 @@ export function responseHeadersForAgent(
   raw: RawHeaders,
   secrets: readonly string[] = [],
 ): Record<string, string> {
-  return filter(raw, RESPONSE_DROP, secrets);
+  const out = filter(raw, RESPONSE_DROP, secrets);
+  const upstreamId = Object.entries(raw).find(([name]) => name.toLowerCase() === "x-request-id")?.[1];
+  if (upstreamId !== undefined) {
+    const renamed = filter({ "x-upstream-request-id": upstreamId }, RESPONSE_DROP, secrets);
+    Object.assign(out, renamed);
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { GatewayError } from "../errors.js";
+import { staticCredential } from "../tools/credential-source.js";
 import { createOpenAiConnector } from "../tools/openai/openai-connector.js";
 import { callContext, FAST_RESILIENCE, toolCall } from "../tools/testing/calls.js";
 import { type FakeOpenAi, startFakeOpenAi } from "../tools/testing/fakes.js";
@@ -21,7 +22,11 @@ describe("resilience (retry, breaker, timeout) against the fake OpenAI", () => {
   const states: string[] = [];
   const connector = (resilience: Partial<typeof FAST_RESILIENCE> = {}) => {
     const c = createOpenAiConnector(
-      { baseUrl: fake.url, apiKey: fake.apiKey, resilience: { ...FAST_RESILIENCE, ...resilience } },
+      {
+        baseUrl: fake.url,
+        credential: staticCredential("openai", { apiKey: fake.apiKey }),
+        resilience: { ...FAST_RESILIENCE, ...resilience },
+      },
       {
         hooks: {
           onRetry: (info) => retries.push(info),
@@ -106,7 +111,11 @@ describe("resilience (retry, breaker, timeout) against the fake OpenAI", () => {
 
   test("an unreachable upstream is upstream_error (502); a POST that never connected is retried", async () => {
     const dead = createOpenAiConnector(
-      { baseUrl: "http://127.0.0.1:9", apiKey: "sk-unused", resilience: { ...FAST_RESILIENCE, retries: 1 } },
+      {
+        baseUrl: "http://127.0.0.1:9",
+        credential: staticCredential("openai", { apiKey: "sk-unused" }),
+        resilience: { ...FAST_RESILIENCE, retries: 1 },
+      },
       { hooks: { onRetry: (info) => retries.push(info) } },
     );
     await assert.rejects(dead.forward(chat(), callContext()), (e: GatewayError) => {

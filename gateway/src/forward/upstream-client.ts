@@ -77,6 +77,22 @@ const CONNECT_CODES = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/**
+ * Failures raised by the client before anything was sent, because of what the request held (a header value
+ * undici or Node will not write, an unsupported header, a body whose length does not match): the caller's
+ * request is at fault, not the upstream, so they are invalid_request and never count against a breaker.
+ */
+const LOCAL_CODES = new Set([
+  "UND_ERR_INVALID_ARG",
+  "UND_ERR_NOT_SUPPORTED",
+  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
+  "ERR_INVALID_CHAR",
+  "ERR_INVALID_HTTP_TOKEN",
+  "ERR_HTTP_INVALID_HEADER_VALUE",
+  "ERR_INVALID_ARG_TYPE",
+  "ERR_INVALID_ARG_VALUE",
+]);
+
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -94,6 +110,11 @@ export function toUpstreamFailure(error: unknown, signals: UpstreamSignals): Gat
     );
   }
   const code = errorCode(error);
+  if (code !== undefined && LOCAL_CODES.has(code)) {
+    return new GatewayError("invalid_request", `the request cannot be sent upstream as given (${code})`, {
+      cause: error,
+    });
+  }
   const phase: FailurePhase = code !== undefined && CONNECT_CODES.has(code) ? "connect" : "response";
   if (signals.attempt.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new UpstreamFailure("upstream_timeout", "the upstream did not answer in time", phase, error);

@@ -38,16 +38,31 @@ describe("createMemoryNonceCache", () => {
   });
 
   it("bounds the nonces of one key so it cannot starve the others", () => {
-    const cache = createMemoryNonceCache({ maxEntries: 10, maxEntriesPerKey: 2, now: () => 0 });
+    const cache = createMemoryNonceCache({ maxEntries: 10, maxEntriesPerOwner: 2, now: () => 0 });
     cache.remember("busy", "1", 60);
     cache.remember("busy", "2", 60);
     assert.throws(() => cache.remember("busy", "3", 60), NonceCacheFullError);
     assert.equal(cache.remember("quiet", "1", 60), true);
   });
 
+  it("counts every key of one owner against one quota, and frees it as entries expire", () => {
+    let nowMs = 0;
+    const cache = createMemoryNonceCache({ maxEntries: 10, maxEntriesPerOwner: 3, now: () => nowMs });
+    cache.remember("k1", "a", 10, "agt_busy");
+    cache.remember("k2", "a", 10, "agt_busy");
+    cache.remember("k3", "a", 20, "agt_busy");
+    assert.throws(() => cache.remember("k4", "a", 20, "agt_busy"), NonceCacheFullError);
+    assert.equal(cache.remember("k9", "a", 20, "agt_quiet"), true, "another agent is untouched");
+    nowMs = 11_000; // the first two expired
+    assert.equal(cache.remember("k4", "a", 30, "agt_busy"), true);
+    assert.equal(cache.remember("k4", "b", 30, "agt_busy"), true);
+    assert.throws(() => cache.remember("k4", "c", 30, "agt_busy"), NonceCacheFullError);
+    assert.equal(cache.remember("k3", "a", 30, "agt_busy"), false, "replays are still caught per key");
+  });
+
   it("validates its options when created", () => {
     assert.throws(() => createMemoryNonceCache({ maxEntries: 0 }), RangeError);
-    assert.throws(() => createMemoryNonceCache({ maxEntriesPerKey: 1.5 }), RangeError);
+    assert.throws(() => createMemoryNonceCache({ maxEntriesPerOwner: 1.5 }), RangeError);
   });
 
   it("stays consistent over many random inserts and expiries", () => {

@@ -6,11 +6,12 @@
 export interface NonceCache {
   /**
    * Records `nonce` for `kid` until `keepUntilUnix` (seconds). Returns true when the nonce
-   * is new, false when it was already seen. May throw (or reject with)
-   * {@link NonceCacheFullError}; a shared cache that cannot be reached rejects with
-   * StoreUnavailableError, and the request is refused (fail closed).
+   * is new, false when it was already seen. `owner` (the key's agent; default: the kid) is
+   * whose quota the entry counts against, so an agent with many keys has one quota.
+   * May throw (or reject with) {@link NonceCacheFullError}; a shared cache that cannot be
+   * reached rejects with StoreUnavailableError, and the request is refused (fail closed).
    */
-  remember(kid: string, nonce: string, keepUntilUnix: number): boolean | Promise<boolean>;
+  remember(kid: string, nonce: string, keepUntilUnix: number, owner?: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -27,8 +28,11 @@ export class NonceCacheFullError extends Error {
 export interface MemoryNonceCacheOptions {
   /** Total nonces held at once; default 200 000 (about 30 MB). */
   maxEntries?: number;
-  /** Nonces one key may hold at once, so one busy agent cannot starve the others; default 20 000. */
-  maxEntriesPerKey?: number;
+  /**
+   * Nonces one owner (an agent, over all its keys) may hold at once, so one busy or hostile agent
+   * cannot fill the cache and lock the others out; default 20 000.
+   */
+  maxEntriesPerOwner?: number;
   /** Clock in milliseconds; default Date.now. */
   now?: () => number;
 }
@@ -37,6 +41,7 @@ interface Entry {
   keepUntil: number;
   kid: string;
   nonce: string;
+  owner: string;
 }
 
 /**
@@ -45,18 +50,19 @@ interface Entry {
  * entries it refuses (throws NonceCacheFullError) rather than forget a live nonce.
  */
 export function createMemoryNonceCache(options: MemoryNonceCacheOptions = {}): NonceCache & {
-  remember(kid: string, nonce: string, keepUntilUnix: number): boolean;
+  remember(kid: string, nonce: string, keepUntilUnix: number, owner?: string): boolean;
   size(): number;
 } {
   const maxEntries = options.maxEntries ?? 200_000;
-  const maxEntriesPerKey = options.maxEntriesPerKey ?? 20_000;
+  const maxEntriesPerOwner = options.maxEntriesPerOwner ?? 20_000;
   const now = options.now ?? Date.now;
-  for (const [name, value] of Object.entries({ maxEntries, maxEntriesPerKey })) {
+  for (const [name, value] of Object.entries({ maxEntries, maxEntriesPerOwner })) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   }
   if (typeof now !== "function") throw new TypeError("now must be a function returning milliseconds");
 
   const byKey = new Map<string, Map<string, number>>();
+  const perOwner = new Map<string, number>();
   const heap: Entry[] = [];
   let size = 0;
 
@@ -67,26 +73,30 @@ export function createMemoryNonceCache(options: MemoryNonceCacheOptions = {}): N
       if (nonces?.get(entry.nonce) !== entry.keepUntil) continue;
       nonces.delete(entry.nonce);
       size--;
+      const held = (perOwner.get(entry.owner) ?? 1) - 1;
+      if (held === 0) perOwner.delete(entry.owner);
+      else perOwner.set(entry.owner, held);
       if (nonces.size === 0) byKey.delete(entry.kid);
     }
   }
 
   return {
-    remember(kid, nonce, keepUntilUnix) {
+    remember(kid, nonce, keepUntilUnix, owner = kid) {
       const nowUnix = now() / 1000;
       evictExpired(nowUnix);
       const nonces = byKey.get(kid);
       if (nonces?.has(nonce)) return false;
       const retryAfter = () => Math.max(1, Math.ceil((heap[0]?.keepUntil ?? nowUnix) - nowUnix));
-      if (size >= maxEntries || (nonces?.size ?? 0) >= maxEntriesPerKey) {
+      if (size >= maxEntries || (perOwner.get(owner) ?? 0) >= maxEntriesPerOwner) {
         throw new NonceCacheFullError(retryAfter());
       }
       if (keepUntilUnix < nowUnix) return true; // already unacceptable: nothing to guard
       const forKey = nonces ?? new Map<string, number>();
       if (!nonces) byKey.set(kid, forKey);
       forKey.set(nonce, keepUntilUnix);
-      pushHeap(heap, { keepUntil: keepUntilUnix, kid, nonce });
+      pushHeap(heap, { keepUntil: keepUntilUnix, kid, nonce, owner });
       size++;
+      perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
       return true;
     },
     size: () => size,

@@ -42,9 +42,15 @@ export interface VerifiedSignature {
   components: string[];
 }
 
+/** What getKey finds: the raw 32-byte key, or the key with the agent that owns it. */
+export type KeyLookup = Uint8Array | { publicKey: Uint8Array; owner: string } | null;
+
 export interface SignatureVerifierOptions {
-  /** Raw public key of an ACTIVE key, or null when unknown or revoked. Nothing is verified yet when called. */
-  getKey(kid: string): Promise<Uint8Array | null> | Uint8Array | null;
+  /**
+   * Raw public key of an ACTIVE key, or null when unknown or revoked; with `owner` (its agent), the nonce
+   * cache counts the key's nonces against that agent's quota. Nothing is verified yet when called.
+   */
+  getKey(kid: string): Promise<KeyLookup> | KeyLookup;
   nonceCache: NonceCache;
   /** The host[:port] values agents sign as @authority (from the public URL). */
   authorities: readonly string[];
@@ -120,9 +126,16 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
     if (nowUnix >= params.expires + skew)
       throw new GatewayError("signature_expired", "the signature has expired");
 
-    const raw = await getKey(params.keyid);
-    if (raw === null || raw === undefined)
+    const found = await getKey(params.keyid);
+    if (found === null || found === undefined)
       throw new GatewayError("unknown_key", "keyid is not an active key");
+    const { raw, owner } =
+      found instanceof Uint8Array
+        ? { raw: found, owner: params.keyid }
+        : {
+            raw: found.publicKey,
+            owner: found.owner,
+          };
     const publicKey = keyObjects.get(params.keyid, raw);
 
     if (input.components.some((c) => c.name === "content-digest")) await checkDigest(parts, rawBody);
@@ -130,7 +143,12 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       throw new GatewayError("signature_invalid", "the signature does not verify");
     }
 
-    await rememberNonce(params.keyid, params.nonce, Math.min(params.created + maxAge, params.expires + skew));
+    await rememberNonce(
+      params.keyid,
+      params.nonce,
+      Math.min(params.created + maxAge, params.expires + skew),
+      owner,
+    );
     return {
       kid: params.keyid,
       label,
@@ -142,10 +160,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
     };
   };
 
-  async function rememberNonce(kid: string, nonce: string, keepUntil: number): Promise<void> {
+  async function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): Promise<void> {
     let fresh: boolean;
     try {
-      fresh = await nonceCache.remember(kid, nonce, keepUntil);
+      fresh = await nonceCache.remember(kid, nonce, keepUntil, owner);
     } catch (error) {
       if (!(error instanceof NonceCacheFullError)) throw error;
       throw new GatewayError("rate_limited", "too many signed requests in flight; retry later", {

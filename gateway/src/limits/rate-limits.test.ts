@@ -97,23 +97,23 @@ describe("createRateLimits", () => {
       },
       { onRefused: (policy, agentId) => refused.push(`${policy}:${agentId}`) },
     );
-    await rl.checkAgent(agent, "openai");
-    const second = await rl.checkAgent(agent, "openai");
-    assert.deepEqual([...parsed(second["RateLimit-Policy"]).keys()], ["agent", "agent-tool"]);
+    await rl.checkTool(agent, "openai");
+    const second = await rl.checkTool(agent, "openai");
+    assert.deepEqual([...parsed(second["RateLimit-Policy"]).keys()], ["agent-tool"]);
     assert.deepEqual(parsed(second.RateLimit).get("agent-tool"), { r: 0, t: 60 });
 
-    const error = await refusal(rl.checkAgent(agent, "openai"));
+    const error = await refusal(rl.checkTool(agent, "openai"));
     assert.deepEqual(
       [...parsed(error.headers["RateLimit-Policy"]).entries()],
       [["agent-tool", { q: 2, w: 60 }]],
     );
     assert.deepEqual(refused, ["agent-tool:agt_1"]);
 
-    const other = await rl.checkAgent(agent, "gmail");
+    const other = await rl.checkTool(agent, "gmail");
     assert.equal(parsed(other.RateLimit).get("agent-tool")?.r, 1);
-    // 3 admitted calls so far; the refused one gave its agent unit back.
-    assert.equal(parsed(other.RateLimit).get("agent")?.r, 97);
-    await rl.checkAgent({ id: "agt_2", tier: "default" }, "openai");
+    // The agent limit is its own check, untouched by tool calls.
+    assert.equal(parsed((await rl.checkAgent(agent)).RateLimit).get("agent")?.r, 99);
+    await rl.checkTool({ id: "agt_2", tier: "default" }, "openai");
   });
 
   it("applies the agent's tier, and the default tier to unknown tiers", async () => {
@@ -135,20 +135,15 @@ describe("createRateLimits", () => {
 
   it("lets a policy obligation replace the agent+tool rule", async () => {
     const rl = limits({ tiers: { default: { perAgent: { points: 100, windowSeconds: 60, burst: 100 } } } });
-    const plain = await rl.checkAgent(agent, "serpapi");
-    assert.deepEqual(
-      [...parsed(plain["RateLimit-Policy"]).keys()],
-      ["agent"],
-      "no per-tool rule in the tier",
-    );
+    assert.deepEqual(await rl.checkTool(agent, "serpapi"), {}, "no per-tool rule in the tier");
 
     const override = { points: 1, duration_seconds: 30 };
-    const first = await rl.checkAgent(agent, "serpapi", override);
+    const first = await rl.checkTool(agent, "serpapi", override);
     assert.deepEqual(parsed(first["RateLimit-Policy"]).get("agent-tool"), { q: 1, w: 30 });
-    const error = await refusal(rl.checkAgent(agent, "serpapi", override));
+    const error = await refusal(rl.checkTool(agent, "serpapi", override));
     assert.equal(parsed(error.headers.RateLimit).get("agent-tool")?.r, 0);
     assert.ok(Number(error.headers["Retry-After"]) > 25);
-    await rl.checkAgent(agent, "serpapi"); // without the obligation the tier's rules apply again
+    await rl.checkTool(agent, "serpapi"); // without the obligation the tier's rules apply again
   });
 
   it("limits unauthenticated failures per source address", async () => {
@@ -166,7 +161,9 @@ describe("createRateLimits", () => {
     const broken = {
       rateLimits: {
         ...config.rateLimits,
-        tiers: { default: { perAgent: { points: 0, windowSeconds: 60, burst: 1 }, budgets: [] } },
+        tiers: {
+          default: { perAgent: { points: 0, windowSeconds: 60, burst: 1 }, concurrency: 16, budgets: [] },
+        },
       },
     };
     assert.throws(() => createRateLimits(broken), /tiers\.default\.perAgent\.points/);

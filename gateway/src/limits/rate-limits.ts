@@ -1,7 +1,9 @@
 // The gateway's rate limits: per agent, per agent+tool and per source IP for
-// unauthenticated failures, configured per tier (config.rateLimits). The
-// pipeline's rate-limit stage calls checkAgent after the policy has allowed the
-// call (so denied calls use no quota) and adds the returned headers to the response.
+// unauthenticated failures, configured per tier (config.rateLimits). The agent
+// limit is taken for every signed request as soon as its agent is known, before
+// the policy, so a flood of denied requests is throttled like any other; the
+// agent+tool limit is taken after the policy, because a policy obligation
+// (`rate_limit`) may replace it.
 import type { Config } from "../config.js";
 import { GatewayError } from "../errors.js";
 import { createFlexibleRateLimiter } from "./flexible-rate-limiter.js";
@@ -29,13 +31,19 @@ export interface RateLimitedAgent {
 
 export interface RateLimits {
   /**
-   * Counts one call of `agent` (to `tool`, when it is a tool call). Resolves to the
-   * headers to add to the response; throws GatewayError("rate_limited") with
-   * Retry-After, RateLimit-Policy and RateLimit headers when over a limit.
+   * Counts one signed request of `agent`. Resolves to the headers to add to the
+   * response; throws GatewayError("rate_limited") with Retry-After,
+   * RateLimit-Policy and RateLimit headers when over the limit.
    */
-  checkAgent(
+  checkAgent(agent: RateLimitedAgent): Promise<RateLimitHeaders>;
+  /**
+   * Counts one call of `agent` to `tool` under the tier's perTool rule, or under
+   * `override` (a policy obligation) when given. Resolves to no headers when no
+   * rule applies; throws like checkAgent when over.
+   */
+  checkTool(
     agent: RateLimitedAgent,
-    tool?: string | null,
+    tool: string,
     override?: RateLimitOverride | null,
   ): Promise<RateLimitHeaders>;
   /** Counts one unauthenticated failure from `ip`; throws rate_limited when over the limit. */
@@ -90,22 +98,20 @@ export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOp
   }
 
   return {
-    async checkAgent(agent, tool, override) {
+    async checkAgent(agent) {
       const rules = tiers.get(agent.tier) ?? fallback;
-      const agentResult = await limiter.consume(agentKey(agent.id), rules.agent);
-      if (!agentResult.allowed) refuse(agentResult, agent.id);
-      if (!tool) return rateLimitHeaders([agentResult]);
+      const result = await limiter.consume(agentKey(agent.id), rules.agent);
+      if (!result.allowed) refuse(result, agent.id);
+      return rateLimitHeaders([result]);
+    },
 
+    async checkTool(agent, tool, override) {
+      const rules = tiers.get(agent.tier) ?? fallback;
       const toolRule = override ? overrideRule(override) : rules.agentTool;
-      if (!toolRule) return rateLimitHeaders([agentResult]);
-      const key = agentToolKey(agent.id, tool);
-      const toolResult = await limiter.consume(key, toolRule);
-      if (!toolResult.allowed) {
-        // The call is refused as a whole, so it must not use the agent's quota either.
-        await limiter.refund(agentKey(agent.id), rules.agent);
-        refuse(toolResult, agent.id);
-      }
-      return rateLimitHeaders([agentResult, toolResult]);
+      if (!toolRule) return {};
+      const result = await limiter.consume(agentToolKey(agent.id, tool), toolRule);
+      if (!result.allowed) refuse(result, agent.id);
+      return rateLimitHeaders([result]);
     },
 
     async checkUnauthenticatedIp(ip) {

@@ -7,7 +7,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 export type RouteClass = "admin" | "agent" | "tool" | "token" | "ops";
 export type Stage = "signature" | "token" | "policy" | "upstream" | "total";
 export type BreakerState = "closed" | "half-open" | "open";
-export type RatePolicy = "agent" | "agent-tool" | "ip";
+export type RatePolicy = "agent" | "agent-tool" | "ip" | "concurrency";
 
 export interface RequestObservation {
   routeClass: RouteClass;
@@ -97,7 +97,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   });
   const rateLimitHits = new Counter({
     name: `${PREFIX}rate_limit_hits_total`,
-    help: "Requests refused by a rate limit, by policy (agent, agent-tool, ip).",
+    help: "Requests refused by a rate limit, by policy (agent, agent-tool, ip, concurrency).",
     labelNames: withAgent(["policy"]),
     registers,
   });

@@ -13,24 +13,30 @@ export function routeClassOf(path: string): RouteClass {
 }
 
 export function observeRequests(metrics: Metrics): RequestHandler {
-  return function observeRequest(req: Request, res: Response, next: NextFunction) {
-    res.on("finish", () => {
-      const seconds = Number(process.hrtime.bigint() - res.locals.startedAt) / 1e9;
-      const call = res.locals.toolCall;
-      metrics.observeRequest({
-        routeClass: routeClassOf(req.path),
-        tool: call?.tool.name ?? null,
-        action: call?.action.name ?? null,
-        status: res.statusCode,
-        code: res.locals.problemCode ?? "ok",
-        seconds,
-        agentId: res.locals.agent?.id ?? null,
-      });
-      for (const [stage, stageSeconds] of Object.entries(res.locals.stageSeconds ?? {})) {
-        metrics.observeStage(stage as "signature" | "token" | "policy" | "upstream", stageSeconds);
-      }
-      metrics.observeStage("total", seconds);
+  // One shared listener (no closure per request); `this` is the finished response.
+  function observeFinished(this: Response): void {
+    const { locals } = this;
+    const seconds = Number(process.hrtime.bigint() - locals.startedAt) / 1e9;
+    const call = locals.toolCall;
+    metrics.observeRequest({
+      routeClass: routeClassOf(this.req.path),
+      tool: call?.tool.name ?? null,
+      action: call?.action.name ?? null,
+      status: this.statusCode,
+      code: locals.problemCode ?? "ok",
+      seconds,
+      agentId: locals.agent?.id ?? null,
     });
+    const stages = locals.stageSeconds;
+    if (stages) {
+      for (const stage in stages) {
+        metrics.observeStage(stage as keyof typeof stages, stages[stage as keyof typeof stages]!);
+      }
+    }
+    metrics.observeStage("total", seconds);
+  }
+  return function observeRequest(_req: Request, res: Response, next: NextFunction) {
+    res.on("finish", observeFinished);
     next();
   };
 }

@@ -65,7 +65,7 @@ export const obligationsSchema = z.strictObject({
     .object({ points: z.number().int().positive(), duration_seconds: z.number().positive() })
     .optional(),
   /** The name of the credential of this tool the call uses instead of the default one. */
-  credential: z.string().min(1).optional(),
+  credential: z.string().min(1).max(64).optional(),
 });
 
 /** The obligation names the gateway knows; anything else in a decision is refused. */

@@ -1,6 +1,7 @@
 // Every route createApp mounts through runRoute, in one list, so the app and the
 // OpenAPI emitter (gateway/scripts/emit-openapi.ts) cannot drift apart.
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
+import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
@@ -14,6 +15,7 @@ export interface GatewayRouteDeps {
   tokenAdmin: TokenAdminDeps;
   policyAdmin: Parameters<typeof policyAdminRoutes>[0];
   records: Parameters<typeof recordRoutes>[0];
+  credentials: CredentialRoutesDeps;
   agentApi: AgentApiDeps;
 }
 
@@ -24,6 +26,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...tokenAdminRoutes(deps.tokenAdmin),
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
+    ...credentialRoutes(deps.credentials),
     ...agentApiRoutes(deps.agentApi),
   ];
 }

@@ -4,21 +4,18 @@
 // main.ts builds it before the store (the store reports its health here) and hands it
 // to createServices.
 import type { Logger } from "pino";
+import { createLocalInvalidationBus, type InvalidationBus } from "../cache/invalidation.js";
 import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
-import {
-  createLocalInvalidationBus,
-  createRedisInvalidationBus,
-  type InvalidationBus,
-} from "./invalidation-bus.js";
 import { connectRedis, redisCall } from "./redis-client.js";
+import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
 import { createRedisNonceCache } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
 
+export type { Invalidation, InvalidationBus } from "../cache/invalidation.js";
 export type { Dependency, DependencyHealth } from "./dependency-health.js";
-export type { Invalidation, InvalidationBus } from "./invalidation-bus.js";
 
 export interface SharedState {
   health: DependencyHealth;
@@ -41,7 +38,7 @@ export function createLocalSharedState(dependencies: readonly Dependency[] = [])
     async readiness() {
       return {};
     },
-    close: () => bus.close(),
+    async close() {},
   };
 }
 
@@ -74,11 +71,11 @@ export async function createSharedState(
     prefix: redis.prefix,
     onPublishError: (error) =>
       logger.warn({ err: error }, "could not announce a change to other instances (redis unreachable)"),
-    onResubscribed: () => logger.info("redis subscription restored"),
   });
   const nonceCache = createRedisNonceCache({
     redis: redis.command,
     prefix: redis.prefix,
+    maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
     ...(options.now ? { now: options.now } : {}),
   });
   const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });
@@ -86,8 +83,8 @@ export async function createSharedState(
     health,
     bus,
     nonceCache: {
-      remember: (kid, nonce, until) =>
-        health.guard("redis", async () => nonceCache.remember(kid, nonce, until)),
+      remember: (kid, nonce, until, owner) =>
+        health.guard("redis", async () => nonceCache.remember(kid, nonce, until, owner)),
     },
     rateLimiter: {
       consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),

@@ -1,14 +1,14 @@
 // Replay protection shared by every gateway instance: a nonce is claimed with Redis
 // `SET key 1 NX EX ttl`, so the first instance to see it wins and every other one finds it
-// taken. A per-key sorted set (score = keep-until) bounds how many live nonces one agent
-// key may hold, so one busy or hostile agent cannot fill Redis. Both happen in one Lua
+// taken. A per-agent sorted set (score = keep-until) bounds how many live nonces one agent
+// (all its keys together) may hold, so one busy or hostile agent cannot fill Redis. Both happen in one Lua
 // script, atomically. Redis unreachable → StoreUnavailableError (the request is refused).
 import type { Redis } from "ioredis";
 import { type NonceCache, NonceCacheFullError } from "../httpsig/nonce-cache.js";
 import { redisCall } from "./redis-client.js";
 
-// KEYS[1] nonce key, KEYS[2] the key's live-nonce set
-// ARGV[1] now (unix s), ARGV[2] keep-until (unix s), ARGV[3] quota, ARGV[4] nonce
+// KEYS[1] nonce key, KEYS[2] the owner's live-nonce set
+// ARGV[1] now (unix s), ARGV[2] keep-until (unix s), ARGV[3] quota, ARGV[4] the nonce's id in the set
 // Returns 1 fresh, 0 replay, or -n: quota full, the oldest live nonce expires in n seconds.
 const CLAIM = `
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
@@ -28,20 +28,20 @@ return 1
 export interface RedisNonceCacheOptions {
   redis: Redis;
   prefix: string;
-  /** Live nonces one agent key may hold at once; default 20 000. */
-  maxEntriesPerKey?: number;
+  /** Live nonces one owner (agent) may hold at once; default 20 000. */
+  maxEntriesPerOwner?: number;
   /** Clock in milliseconds. */
   now?: () => number;
 }
 
 export function createRedisNonceCache(options: RedisNonceCacheOptions): NonceCache {
   const { redis, prefix } = options;
-  const quota = options.maxEntriesPerKey ?? 20_000;
+  const quota = options.maxEntriesPerOwner ?? 20_000;
   const now = options.now ?? Date.now;
   if (!Number.isSafeInteger(quota) || quota < 1)
-    throw new RangeError("maxEntriesPerKey must be a positive integer");
+    throw new RangeError("maxEntriesPerOwner must be a positive integer");
   return {
-    async remember(kid, nonce, keepUntilUnix) {
+    async remember(kid, nonce, keepUntilUnix, owner = kid) {
       const nowUnix = Math.floor(now() / 1000);
       if (keepUntilUnix < nowUnix) return true; // already unacceptable: nothing to guard
       // kid and nonce are untrusted text: length-prefixed so no pair collides with another.
@@ -52,11 +52,11 @@ export function createRedisNonceCache(options: RedisNonceCacheOptions): NonceCac
             CLAIM,
             2,
             `${prefix}nonce:${id}`,
-            `${prefix}nonces:${kid}`,
+            `${prefix}nonces:${owner}`,
             nowUnix,
             keepUntilUnix,
             quota,
-            nonce,
+            id,
           ) as Promise<number>,
       );
       if (result < 0) throw new NonceCacheFullError(-result);

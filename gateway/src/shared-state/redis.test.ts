@@ -56,16 +56,22 @@ describe("redis nonce cache", () => {
     assert.equal(results.filter(Boolean).length, 1);
   });
 
-  it("holds each key to its quota of live nonces", async () => {
+  it("holds each agent, all its keys together, to its quota of live nonces", async () => {
     const { a } = await clients();
-    const cache = createRedisNonceCache({ redis: a.command, prefix: prefix(), maxEntriesPerKey: 3 });
+    const cache = createRedisNonceCache({ redis: a.command, prefix: prefix(), maxEntriesPerOwner: 3 });
     const until = Math.floor(Date.now() / 1000) + 30;
-    for (const n of ["a", "b", "c"]) assert.equal(await cache.remember("kid", n, until), true);
+    for (const [kid, n] of [
+      ["k1", "a"],
+      ["k2", "b"],
+      ["k1", "c"],
+    ] as const) {
+      assert.equal(await cache.remember(kid, n, until, "agt_1"), true);
+    }
     await assert.rejects(
-      Promise.resolve(cache.remember("kid", "d", until)),
+      Promise.resolve(cache.remember("k3", "d", until, "agt_1")),
       (e: unknown) => e instanceof NonceCacheFullError && e.retryAfterSeconds >= 1,
     );
-    assert.equal(await cache.remember("other", "d", until), true, "another key is not affected");
+    assert.equal(await cache.remember("k9", "d", until, "agt_2"), true, "another agent is not affected");
   });
 });
 
@@ -90,7 +96,7 @@ describe("shared state over redis", () => {
     const config = {
       redis: { url, keyPrefix: prefix() },
       database: { maxConnections: 1 },
-      signature: { skewSeconds: 30, maxAgeSeconds: 60, nonceCacheSize: 10 },
+      signature: { skewSeconds: 30, maxAgeSeconds: 60, nonceCacheSize: 10, nonceQuotaPerAgent: 100 },
     };
     const one = await createSharedState(config, silent);
     const two = await createSharedState(config, silent);
@@ -120,7 +126,7 @@ describe("shared state over redis", () => {
       {
         redis: { url: server.url, keyPrefix: "f:" },
         database: { maxConnections: 1 },
-        signature: { skewSeconds: 30, maxAgeSeconds: 60, nonceCacheSize: 10 },
+        signature: { skewSeconds: 30, maxAgeSeconds: 60, nonceCacheSize: 10, nonceQuotaPerAgent: 100 },
       },
       silent,
     );

@@ -115,6 +115,8 @@ export interface DecisionStore {
   record(decision: DecisionRecord): Promise<void>;
   /** Newest first. */
   list(query: DecisionQuery): Promise<Page<DecisionRecord>>;
+  /** Removes decisions recorded before `before` (RFC 3339); resolves to how many went. */
+  prune(before: string): Promise<number>;
 }
 
 export interface AuditEvent {
@@ -148,6 +150,18 @@ export interface AuditStore {
   prune(before: string): Promise<number>;
 }
 
+/** Decisions and audit events written together: one transaction for many requests (group commit). */
+export interface RecordBatch {
+  decisions: DecisionRecord[];
+  /** Appended to the hash chain in this order. */
+  audit: AuditEvent[];
+}
+
+export interface RecordStore {
+  /** Writes the whole batch in one transaction (all or nothing); resolves to the audit records, in order. */
+  write(batch: RecordBatch): Promise<AuditRecord[]>;
+}
+
 export interface BudgetReservation {
   id: string;
 }
@@ -169,10 +183,61 @@ export interface BudgetStore {
   usage(agentId: string, key: string, period: string): Promise<number>;
 }
 
+export interface CredentialVersion {
+  version: number;
+  /** First 8 characters of the secret's SHA-256 (base64url): shows which secret, never the secret. */
+  fingerprint: string;
+  createdAt: string;
+}
+
+/** A named upstream credential as the store keeps it; the secret only ever as sealed text. */
+export interface StoredCredential {
+  name: string;
+  tool: string;
+  description: string | null;
+  activeVersion: number;
+  /** Oldest first. */
+  versions: CredentialVersion[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A version's sealed secret (AES-256-GCM envelope, see credentials/secret-box.ts). */
+export interface SealedVersion {
+  name: string;
+  tool: string;
+  version: number;
+  fingerprint: string;
+  sealed: string;
+}
+
+export interface CredentialStore {
+  /** Creates version 1, active. Throws StoreConflictError when the name exists. */
+  create(input: {
+    name: string;
+    tool: string;
+    description: string | null;
+    fingerprint: string;
+    sealed: string;
+  }): Promise<StoredCredential>;
+  /** Every credential, by name. */
+  list(): Promise<StoredCredential[]>;
+  get(name: string): Promise<StoredCredential | null>;
+  /** Adds the next version and makes it active, atomically; null when the name is unknown. */
+  addVersion(name: string, input: { fingerprint: string; sealed: string }): Promise<StoredCredential | null>;
+  /** Makes an existing version active; null when the name or the version is unknown. */
+  activate(name: string, version: number): Promise<StoredCredential | null>;
+  delete(name: string): Promise<boolean>;
+  /** The active version's sealed secret, read per call so a rotation applies at once. */
+  active(name: string): Promise<SealedVersion | null>;
+  /** Every version's sealed secret (start-up checks that the master key opens them). */
+  sealedVersions(): Promise<SealedVersion[]>;
+}
+
 /** A gateway token-signing key as stored: the private JWK sealed under the master key. */
 export interface StoredSigningKey {
   kid: string;
-  /** AES-256-GCM envelope of the private JWK (see crypto/sealed-box.ts); never the clear key. */
+  /** AES-256-GCM envelope of the private JWK (credentials/secret-box.ts, bound to its kid); never the clear key. */
   sealedPrivateKey: string;
   createdAt: string;
   retiredAt: string | null;
@@ -199,9 +264,12 @@ export interface Store {
   /** "sqlite" (embedded, one machine) or "postgres" (shared by every instance). */
   readonly engine: "sqlite" | "postgres";
   readonly agents: AgentStore;
+  readonly credentials: CredentialStore;
   readonly tokens: TokenStore;
   readonly decisions: DecisionStore;
   readonly audit: AuditStore;
+  /** Decisions and audit events in one transaction; what the group-commit writer uses on the hot path. */
+  readonly records: RecordStore;
   readonly budgets: BudgetStore;
   readonly signingKeys: SigningKeyStore;
   /** Cheap liveness probe for /readyz. */

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
+import { createSecretBox } from "../credentials/secret-box.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
 import { createSigningKeyRing } from "./signing-keys.js";
 
@@ -11,7 +12,7 @@ function setup() {
   let current = new Date("2026-01-01T00:00:00Z");
   const ring = () =>
     createSigningKeyRing({
-      shared: { store: store.signingKeys, masterKey },
+      shared: { store: store.signingKeys, box: createSecretBox(masterKey) },
       now: () => current,
       maxTokenTtlSeconds: 300,
       skewSeconds: 30,
@@ -78,11 +79,11 @@ describe("signing key ring on a shared store", () => {
     await ring();
     await assert.rejects(
       createSigningKeyRing({
-        shared: { store: store.signingKeys, masterKey: randomBytes(32) },
+        shared: { store: store.signingKeys, box: createSecretBox(randomBytes(32)) },
         now: () => new Date("2026-01-01T00:00:00Z"),
         maxTokenTtlSeconds: 300,
       }),
-      /signing key .* in the store: the sealed value does not open/,
+      /signing key .* in the store: sealed under another master key/,
     );
   });
 });

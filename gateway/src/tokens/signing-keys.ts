@@ -27,7 +27,7 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
-import { seal, unseal } from "../crypto/sealed-box.js";
+import type { SecretBox } from "../credentials/secret-box.js";
 import { GatewayError } from "../errors.js";
 import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../store/types.js";
 import {
@@ -99,10 +99,15 @@ export interface SigningKeyRingOptions {
   maxTokenTtlSeconds: number;
   /** Clock skew verifiers allow; keeps a retired key published that much longer. Default 30. */
   skewSeconds?: number;
-  /** A store shared by every gateway instance, and the master key that seals the private keys in it. */
-  shared?: { store: SigningKeyStore; masterKey: Uint8Array };
+  /** A store shared by every gateway instance, and the box (master key) that seals the private keys in it. */
+  shared?: { store: SigningKeyStore; box: Pick<SecretBox, "seal" | "open"> };
   /** Store failures in background work (pruning) are reported here, never thrown. */
   onError?: (error: unknown) => void;
+  /**
+   * Keys published at once (current + retired); a rotation that would exceed it is refused
+   * (rate_limited) until the oldest retired key leaves the JWKS. Default unbounded.
+   */
+  maxPublishedKeys?: number;
 }
 
 interface KeyEntry {
@@ -114,6 +119,8 @@ interface KeyEntry {
 export async function createSigningKeyRing(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
   const { dataDir, configuredKeys, now, maxTokenTtlSeconds } = options;
   const skewSeconds = options.skewSeconds ?? 30;
+  const maxPublishedKeys = options.maxPublishedKeys ?? Number.POSITIVE_INFINITY;
+  if (!(maxPublishedKeys >= 2)) throw new RangeError("maxPublishedKeys must be at least 2");
   if (typeof now !== "function") throw new TypeError("now must be a function returning a Date");
   if (!Number.isInteger(maxTokenTtlSeconds) || maxTokenTtlSeconds < 1) {
     throw new RangeError("maxTokenTtlSeconds must be a positive integer");
@@ -140,18 +147,18 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
   let lastRefreshAt = 0;
 
   /** Rebuilds the ring from the shared store; its one unretired key signs. */
-  async function loadShared(store: SigningKeyStore, masterKey: Uint8Array): Promise<void> {
+  async function loadShared(store: SigningKeyStore, box: Pick<SecretBox, "seal" | "open">): Promise<void> {
     let rows = await store.list();
     if (!rows.some((row) => row.retiredAt === null)) {
       // First start on an empty store. Instances starting together each offer a key; the
       // store keeps exactly one (the others' inserts do nothing), and everyone reads it back.
-      await store.insertFirst(toStored(await generateEntry(now()), masterKey));
+      await store.insertFirst(toStored(await generateEntry(now()), box));
       rows = await store.list();
     }
     const current = rows.find((row) => row.retiredAt === null);
     if (!current) throw new Error("the shared store holds no current signing key");
     const loaded = new Map<string, KeyEntry>();
-    for (const row of rows) loaded.set(row.kid, await fromStored(row, masterKey));
+    for (const row of rows) loaded.set(row.kid, await fromStored(row, box));
     entries.clear();
     for (const [kid, entry] of loaded) entries.set(kid, entry);
     currentKid = current.kid;
@@ -160,7 +167,7 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
   if (shared) {
     source = "store";
     currentKid = "";
-    await loadShared(shared.store, shared.masterKey);
+    await loadShared(shared.store, shared.box);
   } else if (configuredKeys) {
     source = "config";
     const createdAt = now();
@@ -228,6 +235,25 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
     return dropped;
   }
 
+  /**
+   * Every rotation keeps the old key published for a token lifetime, so unthrottled rotations
+   * (a looping script, a careless admin) would grow the JWKS every verifier downloads.
+   */
+  function refuseWhenFull(): void {
+    prune();
+    if (entries.size < maxPublishedKeys) return;
+    const at = now().getTime();
+    const nextFree = Math.min(
+      ...[...entries.values()].map((entry) => entry.key.notAfter?.getTime() ?? Number.POSITIVE_INFINITY),
+    );
+    const retryAfter = Math.max(1, Math.ceil((nextFree - at) / 1000));
+    throw new GatewayError(
+      "rate_limited",
+      `${entries.size} signing keys are published already; rotate again once the oldest expires`,
+      { headers: { "Retry-After": String(Number.isFinite(retryAfter) ? retryAfter : 60) } },
+    );
+  }
+
   function currentEntry(): KeyEntry {
     const entry = entries.get(currentKid);
     if (!entry) throw new Error("signing key ring lost its current key");
@@ -257,14 +283,17 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
           "signing keys come from deployment configuration; rotate them there",
         );
       }
+      refuseWhenFull();
       const fresh = await generateEntry(now());
+      // Again after the await: concurrent rotations all passed the first check.
+      refuseWhenFull();
       if (shared) {
         // One transaction retires the current key and adds the new one; a rotation racing
         // on another instance loses with a conflict instead of leaving two current keys.
         const retiredAt = now();
         try {
           await shared.store.rotate(
-            toStored(fresh, shared.masterKey),
+            toStored(fresh, shared.box),
             retiredAt.toISOString(),
             new Date(retiredAt.getTime() + retentionMs).toISOString(),
           );
@@ -277,7 +306,7 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
           }
           throw error;
         }
-        await loadShared(shared.store, shared.masterKey);
+        await loadShared(shared.store, shared.box);
         lastRefreshAt = Date.now();
         return { kid: currentKid };
       }
@@ -297,7 +326,7 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
       if (!shared) return;
       if (lastRefresh) await lastRefresh.catch(() => {});
       if (!force && Date.now() - lastRefreshAt < 1000) return;
-      lastRefresh = loadShared(shared.store, shared.masterKey).finally(() => {
+      lastRefresh = loadShared(shared.store, shared.box).finally(() => {
         lastRefresh = null;
         lastRefreshAt = Date.now();
       });
@@ -306,21 +335,24 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
   };
 }
 
-function toStored(entry: KeyEntry, masterKey: Uint8Array): StoredSigningKey {
+/** What a sealed private key is bound to: its kid, so a row copied onto another kid does not open. */
+const sealedFor = (kid: string) => `signing-key\u0000${kid}`;
+
+function toStored(entry: KeyEntry, box: Pick<SecretBox, "seal">): StoredSigningKey {
   const file = toFile(entry);
   return {
     kid: file.kid,
-    sealedPrivateKey: seal(masterKey, JSON.stringify(file.privateJwk), file.kid),
+    sealedPrivateKey: box.seal(JSON.stringify(file.privateJwk), sealedFor(file.kid)),
     createdAt: file.createdAt,
     retiredAt: file.retiredAt,
     notAfter: file.notAfter,
   };
 }
 
-async function fromStored(row: StoredSigningKey, masterKey: Uint8Array): Promise<KeyEntry> {
+async function fromStored(row: StoredSigningKey, box: Pick<SecretBox, "open">): Promise<KeyEntry> {
   let jwk: JWK;
   try {
-    jwk = JSON.parse(unseal(masterKey, row.sealedPrivateKey, row.kid)) as JWK;
+    jwk = JSON.parse(box.open(row.sealedPrivateKey, sealedFor(row.kid))) as JWK;
   } catch (error) {
     throw new Error(`signing key ${row.kid} in the store: ${describe(error)}`);
   }

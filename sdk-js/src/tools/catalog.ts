@@ -1,6 +1,8 @@
 // Which scope each tool action needs (CONTRACT.md §6), so a call can ask for the right token
-// without the caller naming scopes. Mirrors the gateway's catalogue; a path not listed here
-// needs explicit `scopes` (the gateway decides whether the action exists).
+// without the caller naming scopes. The table is the protocol's one catalogue
+// (protocol/protocol.json, rendered into generated/protocol.ts), the same the gateway resolves
+// actions with; a path not listed there needs explicit `scopes`.
+import { TOOL_NAME_PATTERN, TOOLS } from "../generated/protocol.js";
 
 interface ActionScope {
   method: string;
@@ -9,25 +11,31 @@ interface ActionScope {
   scope: string;
 }
 
-const ACTION_SCOPES: Readonly<Record<string, readonly ActionScope[]>> = {
-  openai: [
-    { method: "POST", path: /^\/v1\/chat\/completions$/, scope: "openai:chat" },
-    { method: "POST", path: /^\/v1\/responses$/, scope: "openai:chat" },
-    { method: "POST", path: /^\/v1\/embeddings$/, scope: "openai:embeddings" },
-    { method: "GET", path: /^\/v1\/models$/, scope: "openai:models" },
-  ],
-  gmail: [
-    { method: "POST", path: /^\/gmail\/v1\/users\/me\/messages\/send$/, scope: "gmail:send" },
-    { method: "GET", path: /^\/gmail\/v1\/users\/me\/messages$/, scope: "gmail:read" },
-    { method: "GET", path: /^\/gmail\/v1\/users\/me\/messages\/[^/]+$/, scope: "gmail:read" },
-  ],
-  serpapi: [{ method: "GET", path: /^\/search(\.json)?$/, scope: "serpapi:search" }],
-  http: [{ method: "POST", path: /^\/fetch$/, scope: "http:fetch" }],
-};
+const ACTION_SCOPES: ReadonlyMap<string, readonly ActionScope[]> = new Map(
+  TOOLS.map((tool) => [
+    tool.name,
+    tool.actions.map((a) => ({ method: a.method, path: new RegExp(a.path), scope: a.scope })),
+  ]),
+);
 
-/** The scope a call needs, or undefined when this SDK does not know the action. */
+const CLIENT_BASE_PATHS: ReadonlyMap<string, string> = new Map(
+  TOOLS.flatMap((tool) => ("clientBasePath" in tool ? [[tool.name, tool.clientBasePath] as const] : [])),
+);
+
+const TOOL_NAME = new RegExp(TOOL_NAME_PATTERN);
+
+/** The scope a call needs, or undefined when the catalogue does not know the action. */
 export function scopeFor(tool: string, method: string, path: string): string | undefined {
   const bare = path.split("?", 1)[0] ?? "";
   const upper = method.toUpperCase();
-  return ACTION_SCOPES[tool]?.find((a) => a.method === upper && a.path.test(bare))?.scope;
+  return ACTION_SCOPES.get(tool)?.find((a) => a.method === upper && a.path.test(bare))?.scope;
+}
+
+/** The part of a tool's own base URL after its host, where its official client expects it ("" if none). */
+export function clientBasePath(tool: string): string {
+  return CLIENT_BASE_PATHS.get(tool) ?? "";
+}
+
+export function isToolName(tool: unknown): tool is string {
+  return typeof tool === "string" && TOOL_NAME.test(tool);
 }

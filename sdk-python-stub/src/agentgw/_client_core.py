@@ -23,14 +23,9 @@ def token_request_body(
     return body
 
 
-def whoami_result(body: Any) -> tuple[dict[str, Any], tuple[str, ...] | None]:
-    """``GET /v1/whoami``'s answer, and the agent's scope ceiling when the answer names it."""
-    if not isinstance(body, dict):
-        return {"agent": None, "kid": None}, None
-    agent = body.get("agent")
-    if isinstance(agent, dict) and isinstance(agent.get("scopes"), list):
-        return body, tuple(s for s in agent["scopes"] if isinstance(s, str))
-    return body, None
+def whoami_result(body: Any) -> dict[str, Any]:
+    """``GET /v1/whoami``'s answer; an answer that is not an object reads as nobody."""
+    return body if isinstance(body, dict) else {"agent": None, "kid": None}
 
 
 def raise_for_gateway_problem(response: httpx.Response) -> httpx.Response:

@@ -1,4 +1,7 @@
-"""``AgentGateway``: the synchronous client an agent uses to reach its tools."""
+"""``AgentGateway``: the synchronous client an agent uses to reach its tools.
+
+Generated from ``async_client.py`` by ``scripts/unasync.py``: edit that file, then run the script.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from .tools import (
     gmail_send_request,
     http_fetch_request,
     openai_chat_request,
-    scopes_for_tool,
+    scope_for,
     serpapi_search_request,
     tool_path,
 )
@@ -55,7 +58,6 @@ class AgentGateway:
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         self._owns_http = http_client is None
         self._tokens = TokenCache(self._fetch_token, clock=clock, refresh_margin=token_refresh_margin)
-        self._agent_scopes: tuple[str, ...] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -73,10 +75,7 @@ class AgentGateway:
     # -- agent API ---------------------------------------------------------------------------
     def whoami(self) -> dict[str, Any]:
         """``GET /v1/whoami``: ``{agent, kid}`` for the key that signed."""
-        body, scopes = whoami_result(self._json("GET", "/v1/whoami"))
-        if scopes is not None:
-            self._agent_scopes = scopes
-        return body
+        return whoami_result(self._json("GET", "/v1/whoami"))
 
     def list_tools(self) -> Any:
         """``GET /v1/tools``: the tools and actions this agent could be granted."""
@@ -125,12 +124,13 @@ class AgentGateway:
     ) -> httpx.Response:
         """Call ``path`` of ``tool`` through the gateway with a cached tool token.
 
-        ``scopes`` default to every scope the agent holds for the tool. A gateway refusal
-        (problem+json) raises the typed ``AgentGatewayError``; the tool's own responses,
-        errors included, are returned as they are. A refused token is replaced once.
+        ``scopes`` default to the one scope the action needs (the protocol's tool catalogue;
+        an action it does not know needs ``scopes=``). A gateway refusal (problem+json) raises
+        the typed ``AgentGatewayError``; the tool's own responses, errors included, are returned
+        as they are. A refused token is replaced once.
         """
         if scopes is None:
-            scopes = scopes_for_tool(tool, self._held_scopes())
+            scopes = (scope_for(tool, method, path),)
         request_path = tool_path(tool, path)
         auth = self.tool_auth(tool, scopes, intent)
         response = self._http.request(
@@ -187,11 +187,6 @@ class AgentGateway:
 
     def _fetch_token(self, tool: str, scopes: tuple[str, ...], intent: str | None) -> ToolToken:
         return self.request_token(tool, scopes, intent)
-
-    def _held_scopes(self) -> tuple[str, ...]:
-        if self._agent_scopes is None:
-            self.whoami()
-        return self._agent_scopes or ()
 
     def _send(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
         response = self._http.request(method, self.base_url + path, json=json, auth=self._auth)

@@ -13,7 +13,11 @@ from typing import Any
 
 import httpx
 
+from ._protocol import ERRORS, TOKEN_RETRY_CODES
+
 __all__ = [
+    "KNOWN_CODES",
+    "TOKEN_RETRY_CODES",
     "AgentGatewayError",
     "AuthenticationError",
     "AuthorizationError",
@@ -29,8 +33,9 @@ __all__ = [
     "error_from_response",
 ]
 
-#: Codes after which a tool call drops its cached token and retries once with a new one.
-TOKEN_RETRY_CODES = frozenset({"token_invalid", "token_expired", "token_revoked", "token_key_mismatch"})
+# TOKEN_RETRY_CODES (after which a tool call drops its cached token and retries once) and the
+# codes' families come from the protocol's tables (protocol/protocol.json), shared with the
+# gateway and the JS SDK.
 
 
 class AgentGatewayError(Exception):
@@ -116,40 +121,21 @@ class ServerError(AgentGatewayError):
     """The gateway could not serve the request (not ready, internal error, policy refused)."""
 
 
+#: The error class of each family of codes in the protocol's error table.
+_FAMILY_CLASSES: dict[str, type[AgentGatewayError]] = {
+    "signature": SignatureError,
+    "authentication": AuthenticationError,
+    "token": TokenError,
+    "scope": ScopeMissingError,
+    "policy": PolicyDeniedError,
+    "rate_limit": RateLimitedError,
+    "request": RequestError,
+    "upstream": UpstreamError,
+    "server": ServerError,
+}
+
 _CODE_CLASSES: dict[str, type[AgentGatewayError]] = {
-    "signature_missing": SignatureError,
-    "signature_invalid": SignatureError,
-    "signature_expired": SignatureError,
-    "replay_detected": SignatureError,
-    "digest_mismatch": SignatureError,
-    "unknown_key": AuthenticationError,
-    "agent_suspended": AuthenticationError,
-    "unauthorized": AuthenticationError,
-    "token_missing": TokenError,
-    "token_invalid": TokenError,
-    "token_expired": TokenError,
-    "token_revoked": TokenError,
-    "token_key_mismatch": TokenError,
-    "scope_missing": ScopeMissingError,
-    "policy_denied": PolicyDeniedError,
-    "rate_limited": RateLimitedError,
-    "budget_exceeded": RateLimitedError,
-    "unknown_tool": RequestError,
-    "invalid_request": RequestError,
-    "payload_too_large": RequestError,
-    "method_not_allowed": RequestError,
-    "not_found": RequestError,
-    "conflict": RequestError,
-    "approval_required": PolicyDeniedError,
-    "approval_denied": PolicyDeniedError,
-    "tool_changed": RequestError,
-    "store_unavailable": ServerError,
-    "upstream_timeout": UpstreamError,
-    "upstream_unavailable": UpstreamError,
-    "upstream_error": UpstreamError,
-    "policy_invalid": ServerError,
-    "not_ready": ServerError,
-    "internal_error": ServerError,
+    code: _FAMILY_CLASSES[spec["family"]] for code, spec in ERRORS.items()
 }
 
 KNOWN_CODES = frozenset(_CODE_CLASSES)

@@ -12,17 +12,25 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+from ._protocol import TOOL_NAME_PATTERN, TOOLS
+
 __all__ = [
     "ToolRequest",
     "gmail_send_request",
     "http_fetch_request",
     "openai_chat_request",
-    "scopes_for_tool",
+    "scope_for",
     "serpapi_search_request",
     "tool_path",
 ]
 
-_TOOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TOOL_NAME = re.compile(TOOL_NAME_PATTERN)
+
+#: (method, path pattern, scope) of every action, per tool: the protocol's one catalogue.
+_ACTION_SCOPES: dict[str, tuple[tuple[str, re.Pattern[str], str], ...]] = {
+    tool["name"]: tuple((a["method"], re.compile(a["path"]), a["scope"]) for a in tool["actions"])
+    for tool in TOOLS
+}
 
 
 @dataclass(frozen=True)
@@ -38,19 +46,22 @@ class ToolRequest:
 
 def tool_path(tool: str, path: str) -> str:
     """``/v1/tools/{tool}/{path}``: the tool's own REST path under the gateway."""
-    if not _TOOL_NAME.match(tool):
+    if not isinstance(tool, str) or not _TOOL_NAME.fullmatch(tool):
         raise ValueError(f"tool must be a tool name such as 'openai', got {tool!r}")
     if not isinstance(path, str) or "?" in path or "#" in path:
         raise ValueError("path is the tool's REST path without query (use params=) or fragment")
     return f"/v1/tools/{tool}/{path.lstrip('/')}"
 
 
-def scopes_for_tool(tool: str, agent_scopes: Sequence[str]) -> tuple[str, ...]:
-    """The scopes the agent holds for ``tool`` (``tool:*``): the default ask of ``tool_call``."""
-    held = tuple(s for s in agent_scopes if s.startswith(f"{tool}:"))
-    if not held:
-        raise ValueError(f"the agent holds no scope for tool {tool!r}: pass scopes= explicitly")
-    return held
+def scope_for(tool: str, method: str, path: str) -> str:
+    """The scope the action at ``method path`` of ``tool`` needs: ``tool_call``'s default ask."""
+    bare = path.split("?", 1)[0]
+    if not bare.startswith("/"):
+        bare = "/" + bare
+    for action_method, pattern, scope in _ACTION_SCOPES.get(tool, ()):
+        if action_method == method.upper() and pattern.fullmatch(bare):
+            return scope
+    raise ValueError(f"no known {tool} action for {method.upper()} {bare}: pass scopes= explicitly")
 
 
 def openai_chat_request(

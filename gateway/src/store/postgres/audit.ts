@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
 import { decodeCursor, encodeCursor } from "../ids.js";
-import type { AuditStore } from "../types.js";
+import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 import { type Queryable, query, transaction } from "./pool.js";
 
 /** Serialises appends across every gateway instance: the tail read and the insert must not interleave. */
@@ -13,38 +13,51 @@ async function anchorOf(db: Queryable): Promise<string> {
   return rows[0]?.value ?? GENESIS;
 }
 
+/**
+ * Appends `events` as the next links of the chain, in order. Call it inside a transaction:
+ * it takes the chain's advisory lock, held until that transaction ends.
+ */
+export async function appendAuditEvents(client: Queryable, events: AuditEvent[]): Promise<AuditRecord[]> {
+  if (events.length === 0) return [];
+  await query(client, "SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+  const { rows } = await query<{ seq: number; hash: string }>(
+    client,
+    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+  );
+  const tail = rows[0];
+  let seq = tail?.seq ?? 0;
+  let prevHash = tail?.hash ?? (await anchorOf(client));
+  const records: AuditRecord[] = [];
+  for (const event of events) {
+    seq += 1;
+    const hash = auditHash(prevHash, seq, event);
+    await query(
+      client,
+      `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        seq,
+        event.time,
+        event.actor,
+        event.action,
+        event.target,
+        event.requestId,
+        event.traceId,
+        JSON.stringify(event.details),
+        prevHash,
+        hash,
+      ],
+    );
+    records.push({ ...event, seq, prevHash, hash });
+    prevHash = hash;
+  }
+  return records;
+}
+
 export function createPostgresAuditStore(pool: pg.Pool): AuditStore {
   return {
     async append(event) {
-      return transaction(pool, async (client) => {
-        await query(client, "SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-        const { rows } = await query<{ seq: number; hash: string }>(
-          client,
-          "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-        );
-        const tail = rows[0];
-        const seq = (tail?.seq ?? 0) + 1;
-        const prevHash = tail?.hash ?? (await anchorOf(client));
-        const hash = auditHash(prevHash, seq, event);
-        await query(
-          client,
-          `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            seq,
-            event.time,
-            event.actor,
-            event.action,
-            event.target,
-            event.requestId,
-            event.traceId,
-            JSON.stringify(event.details),
-            prevHash,
-            hash,
-          ],
-        );
-        return { ...event, seq, prevHash, hash };
-      });
+      return transaction(pool, async (client) => (await appendAuditEvents(client, [event]))[0]!);
     },
 
     async list({ limit, cursor, action }) {

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { decodeCursor, encodeCursor } from "../ids.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
-import { query } from "./pool.js";
+import { type Queryable, query } from "./pool.js";
 
 interface DecisionRow {
   seq: number;
@@ -42,33 +42,54 @@ function toRecord(row: DecisionRow): DecisionRecord {
   };
 }
 
+/** Inserts one decision on `db` (a pool, or a client inside a transaction). */
+export async function insertDecision(db: Queryable, d: DecisionRecord): Promise<void> {
+  await query(
+    db,
+    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
+       reasons, obligations, policy_revision, duration_ms, input)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [
+      d.decisionId,
+      d.time,
+      d.requestId,
+      d.traceId,
+      d.agentId,
+      d.kid,
+      d.tool,
+      d.action,
+      d.phase,
+      d.allow ? 1 : 0,
+      JSON.stringify(d.reasons),
+      JSON.stringify(d.obligations),
+      d.policyRevision,
+      d.durationMs,
+      // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
+      JSON.stringify(d.input ?? null),
+    ],
+  );
+}
+
+/** Rows removed per statement, so a large backlog never holds locks for long. */
+const PRUNE_BATCH = 5000;
+
 export function createPostgresDecisionStore(pool: pg.Pool): DecisionStore {
   return {
+    async prune(before) {
+      let removed = 0;
+      for (;;) {
+        const result = await query(
+          pool,
+          "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE time < $1 ORDER BY seq LIMIT $2)",
+          [before, PRUNE_BATCH],
+        );
+        const changes = result.rowCount ?? 0;
+        removed += changes;
+        if (changes < PRUNE_BATCH) return removed;
+      }
+    },
     async record(d) {
-      await query(
-        pool,
-        `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-           reasons, obligations, policy_revision, duration_ms, input)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [
-          d.decisionId,
-          d.time,
-          d.requestId,
-          d.traceId,
-          d.agentId,
-          d.kid,
-          d.tool,
-          d.action,
-          d.phase,
-          d.allow ? 1 : 0,
-          JSON.stringify(d.reasons),
-          JSON.stringify(d.obligations),
-          d.policyRevision,
-          d.durationMs,
-          // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
-          JSON.stringify(d.input ?? null),
-        ],
-      );
+      await insertDecision(pool, d);
     },
     async list(q) {
       const where: string[] = [];

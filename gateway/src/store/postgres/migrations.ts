@@ -124,6 +124,28 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
   },
   {
     version: 7,
+    name: "upstream credentials",
+    sql: `
+      CREATE TABLE credentials (
+        name TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        description TEXT,
+        active_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX credentials_tool ON credentials(tool, name);
+      CREATE TABLE credential_versions (
+        name TEXT NOT NULL REFERENCES credentials(name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (name, version)
+      );`,
+  },
+  {
+    version: 8,
     name: "one current signing key",
     sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
   },

@@ -2,9 +2,11 @@ import { type Store, StoreUnavailableError } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
+import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
+import { createPostgresRecordStore } from "./records.js";
 import { createPostgresSigningKeyStore } from "./signing-keys.js";
 import { createPostgresTokenStore } from "./tokens.js";
 
@@ -37,9 +39,11 @@ export async function openPostgresStore({
   return {
     engine: "postgres",
     agents: watch(createPostgresAgentStore(pool, now)),
+    credentials: watch(createPostgresCredentialStore(pool, now)),
     tokens: watch(createPostgresTokenStore(pool)),
     decisions: watch(createPostgresDecisionStore(pool)),
     audit: watch(createPostgresAuditStore(pool)),
+    records: watch(createPostgresRecordStore(pool)),
     budgets: watch(createPostgresBudgetStore(pool)),
     signingKeys: watch(createPostgresSigningKeyStore(pool)),
     async ping() {

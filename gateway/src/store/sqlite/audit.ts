@@ -3,7 +3,11 @@ import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } 
 import { decodeCursor, encodeCursor } from "../ids.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 
-export function createSqliteAuditStore(db: Database): AuditStore {
+/**
+ * A prepared append of the next link. Call it inside a transaction: reading the tail and
+ * inserting the next link must not interleave with another writer.
+ */
+export function prepareAuditAppend(db: Database): (event: AuditEvent) => AuditRecord {
   const last = db.prepare<[], { seq: number; hash: string }>(
     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
   );
@@ -12,16 +16,19 @@ export function createSqliteAuditStore(db: Database): AuditStore {
     `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
      VALUES (@seq, @time, @actor, @action, @target, @requestId, @traceId, @details, @prevHash, @hash)`,
   );
-
-  // One transaction per append: reading the tail and inserting the next link must not interleave.
-  const appendTx = db.transaction((event: AuditEvent): AuditRecord => {
+  return (event) => {
     const tail = last.get();
     const seq = (tail?.seq ?? 0) + 1;
     const prevHash = tail?.hash ?? anchor.get()?.value ?? GENESIS;
     const hash = auditHash(prevHash, seq, event);
     insert.run({ ...event, seq, details: JSON.stringify(event.details), prevHash, hash });
     return { ...event, seq, prevHash, hash };
-  });
+  };
+}
+
+export function createSqliteAuditStore(db: Database): AuditStore {
+  const anchor = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_anchor'");
+  const appendTx = db.transaction(prepareAuditAppend(db));
 
   return {
     async append(event) {

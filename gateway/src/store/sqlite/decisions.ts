@@ -41,22 +41,42 @@ function toRecord(row: DecisionRow): DecisionRecord {
   };
 }
 
-export function createSqliteDecisionStore(db: Database): DecisionStore {
+/** A prepared insert of one decision (the caller decides the transaction). */
+export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void {
   const insert = db.prepare(
     `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
        reasons, obligations, policy_revision, duration_ms, input)
      VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
        @reasons, @obligations, @policyRevision, @durationMs, @input)`,
   );
+  return (d) => {
+    insert.run({
+      ...d,
+      allow: d.allow ? 1 : 0,
+      reasons: JSON.stringify(d.reasons),
+      obligations: JSON.stringify(d.obligations),
+      input: JSON.stringify(d.input ?? null),
+    });
+  };
+}
+
+export function createSqliteDecisionStore(db: Database): DecisionStore {
+  const insert = prepareDecisionInsert(db);
+  // In batches, oldest first, so a large backlog never holds the write lock for long.
+  const pruneBatch = db.prepare(
+    "DELETE FROM decisions WHERE seq IN (SELECT seq FROM decisions WHERE time < ? ORDER BY seq LIMIT 5000)",
+  );
   return {
+    async prune(before) {
+      let removed = 0;
+      for (;;) {
+        const { changes } = pruneBatch.run(before);
+        removed += changes;
+        if (changes < 5000) return removed;
+      }
+    },
     async record(d) {
-      insert.run({
-        ...d,
-        allow: d.allow ? 1 : 0,
-        reasons: JSON.stringify(d.reasons),
-        obligations: JSON.stringify(d.obligations),
-        input: JSON.stringify(d.input ?? null),
-      });
+      insert(d);
     },
     async list(query) {
       const where: string[] = [];

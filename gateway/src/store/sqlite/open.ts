@@ -5,8 +5,10 @@ import type { Store } from "../types.js";
 import { createSqliteAgentStore } from "./agents.js";
 import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
+import { createSqliteCredentialStore } from "./credentials.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { migrate } from "./migrations.js";
+import { createSqliteRecordStore } from "./records.js";
 import { createSqliteSigningKeyStore } from "./signing-keys.js";
 import { createSqliteTokenStore } from "./tokens.js";
 
@@ -33,9 +35,11 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
   return {
     engine: "sqlite",
     agents: createSqliteAgentStore(db, now),
+    credentials: createSqliteCredentialStore(db, now),
     tokens: createSqliteTokenStore(db),
     decisions: createSqliteDecisionStore(db),
     audit: createSqliteAuditStore(db),
+    records: createSqliteRecordStore(db),
     budgets: createSqliteBudgetStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
     async ping() {

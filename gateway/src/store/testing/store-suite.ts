@@ -207,6 +207,35 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         ["d0"],
       );
     });
+
+    test("decisions older than the retention cut-off are pruned, newer ones stay", async ({ store }) => {
+      const day = (n: number) => new Date(Date.UTC(2026, 9, n)).toISOString();
+      for (let i = 1; i <= 6; i++) {
+        await store.decisions.record({
+          decisionId: `prune-${i}`,
+          time: day(i),
+          requestId: `rp${i}`,
+          traceId: null,
+          agentId: "agt_prune",
+          kid: null,
+          tool: "openai",
+          action: "models.list",
+          phase: "call",
+          allow: false,
+          reasons: ["no"],
+          obligations: {},
+          policyRevision: "rev1",
+          durationMs: 0.1,
+          input: {},
+        });
+      }
+      assert.equal(await store.decisions.prune(day(4)), 3);
+      assert.deepEqual(
+        (await store.decisions.list({ limit: 10, agentId: "agt_prune" })).items.map((d) => d.decisionId),
+        ["prune-6", "prune-5", "prune-4"],
+      );
+      assert.equal(await store.decisions.prune(day(4)), 0);
+    });
   });
 
   describe(`${engine} store: audit hash chain`, () => {
@@ -240,6 +269,60 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         (await store.audit.list({ limit: 10, action: "agent.deleted" })).items.map((r) => r.seq),
         [2],
       );
+    });
+
+    test("a record batch writes its decisions and chains its events in one transaction", async ({
+      store,
+      openAnother,
+    }) => {
+      const decision = (id: string) => ({
+        decisionId: id,
+        time: new Date().toISOString(),
+        requestId: `r-${id}`,
+        traceId: null,
+        agentId: "a1",
+        kid: null,
+        tool: "openai",
+        action: "models.list",
+        phase: "call" as const,
+        allow: true,
+        reasons: [],
+        obligations: {},
+        policyRevision: "rev1",
+        durationMs: 0.1,
+        input: null,
+      });
+      await store.audit.append(event(1));
+      const written = await store.records.write({
+        decisions: [decision("b1"), decision("b2")],
+        audit: [event(2), event(3)],
+      });
+      assert.deepEqual(
+        written.map((r) => r.seq),
+        [2, 3],
+      );
+      assert.equal(written[1]?.prevHash, written[0]?.hash);
+      const other = await openAnother();
+      try {
+        // Batches from two instances and single appends interleave into one chain.
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            i % 3 === 0
+              ? other.audit.append(event(4))
+              : (i % 2 ? other : store).records.write({
+                  decisions: [decision(`c${i}`)],
+                  audit: [event(5), event(6)],
+                }),
+          ),
+        );
+      } finally {
+        await other.close();
+      }
+      assert.deepEqual(await store.audit.verify(), { ok: true, checked: 3 + 4 + 6 * 2 });
+      assert.equal((await store.decisions.list({ limit: 20 })).items.length, 2 + 6);
+      // All or nothing: a batch whose decision collides with a stored one leaves no audit link behind.
+      await assert.rejects(store.records.write({ decisions: [decision("b1")], audit: [event(7)] }));
+      assert.equal((await store.audit.verify()).checked, 3 + 4 + 6 * 2);
     });
 
     test("concurrent appends from two instances form one unbroken chain", async ({ store, openAnother }) => {
@@ -332,6 +415,84 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       } finally {
         await other.close();
       }
+    });
+  });
+
+  describe(`${engine} store: credentials`, () => {
+    const sealed = (n: number) => ({ fingerprint: `fp-${n}`, sealed: `sealed-${n}` });
+
+    test("creates version 1, rotates, activates and deletes; another instance sees each change", async ({
+      store,
+      openAnother,
+    }) => {
+      const created = await store.credentials.create({
+        name: "openai",
+        tool: "openai",
+        description: "prod",
+        ...sealed(1),
+      });
+      assert.deepEqual(
+        [created.name, created.tool, created.description, created.activeVersion, created.versions.length],
+        ["openai", "openai", "prod", 1, 1],
+      );
+      await assert.rejects(
+        store.credentials.create({ name: "openai", tool: "openai", description: null, ...sealed(9) }),
+        StoreConflictError,
+      );
+      const other = await openAnother();
+      try {
+        const rotated = await other.credentials.addVersion("openai", sealed(2));
+        assert.equal(rotated?.activeVersion, 2);
+        assert.deepEqual(
+          (await store.credentials.active("openai"))?.sealed,
+          "sealed-2",
+          "the rotation is read by the other instance's next call",
+        );
+        assert.equal((await store.credentials.activate("openai", 1))?.activeVersion, 1);
+        assert.equal((await other.credentials.active("openai"))?.fingerprint, "fp-1");
+        assert.equal(await store.credentials.activate("openai", 7), null);
+        assert.equal(await store.credentials.activate("missing", 1), null);
+        assert.equal(await store.credentials.addVersion("missing", sealed(3)), null);
+        const got = await store.credentials.get("openai");
+        assert.deepEqual(
+          got?.versions.map((v) => [v.version, v.fingerprint]),
+          [
+            [1, "fp-1"],
+            [2, "fp-2"],
+          ],
+        );
+        assert.deepEqual(
+          (await store.credentials.sealedVersions()).map((v) => [v.name, v.tool, v.version, v.sealed]),
+          [
+            ["openai", "openai", 1, "sealed-1"],
+            ["openai", "openai", 2, "sealed-2"],
+          ],
+        );
+        assert.ok(await other.credentials.delete("openai"));
+        assert.equal(await store.credentials.get("openai"), null);
+        assert.equal(await store.credentials.active("openai"), null);
+        assert.deepEqual(await store.credentials.sealedVersions(), [], "every version is deleted with it");
+        assert.equal(await store.credentials.delete("openai"), false);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test("concurrent rotations get distinct versions and the list is by name", async ({ store }) => {
+      await store.credentials.create({ name: "team-b", tool: "openai", description: null, ...sealed(0) });
+      await store.credentials.create({ name: "team-a", tool: "openai", description: null, ...sealed(0) });
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.credentials.addVersion("team-a", sealed(i + 1))),
+      );
+      assert.equal(new Set(results.map((r) => r?.activeVersion)).size, 8);
+      const listed = await store.credentials.list();
+      assert.deepEqual(
+        listed.map((c) => [c.name, c.versions.length]),
+        [
+          ["team-a", 9],
+          ["team-b", 1],
+        ],
+      );
     });
   });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { GatewayError } from "../../errors.js";
+import { staticCredential } from "../credential-source.js";
 import { callContext, FAST_RESILIENCE, toolCall } from "../testing/calls.js";
 import { type FakeGmail, startFakeGmail } from "../testing/fakes.js";
 import type { ToolConnector, ToolResponse } from "../types.js";
@@ -35,9 +36,11 @@ describe("gmail connector", () => {
     connector = createGmailConnector({
       baseUrl: fake.url,
       tokenUrl: fake.tokenUrl,
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      refreshToken: fake.refreshToken,
+      credential: staticCredential("gmail", {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        refreshToken: fake.refreshToken,
+      }),
       resilience: FAST_RESILIENCE,
     });
   });
@@ -112,9 +115,11 @@ describe("gmail connector", () => {
     const bad = createGmailConnector({
       baseUrl: fake.url,
       tokenUrl: fake.tokenUrl,
-      clientId: fake.clientId,
-      clientSecret: fake.clientSecret,
-      refreshToken: "1//revoked-refresh-token",
+      credential: staticCredential("gmail", {
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        refreshToken: "1//revoked-refresh-token",
+      }),
       resilience: FAST_RESILIENCE,
     });
     await assert.rejects(
@@ -133,9 +138,7 @@ describe("gmail connector", () => {
     const off = createGmailConnector({
       baseUrl: fake.url,
       tokenUrl: fake.tokenUrl,
-      clientId: undefined,
-      clientSecret: undefined,
-      refreshToken: undefined,
+      credential: staticCredential("gmail", undefined),
       resilience: FAST_RESILIENCE,
     });
     assert.equal(off.available(), false);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Readable } from "node:stream";
 import { after, before, beforeEach, describe, test } from "node:test";
 import type { GatewayError } from "../../errors.js";
+import { staticCredential } from "../credential-source.js";
 import { callContext, FAST_RESILIENCE, toolCall } from "../testing/calls.js";
 import { type FakeOpenAi, startFakeOpenAi } from "../testing/fakes.js";
 import type { ToolConnector, ToolResponse } from "../types.js";
@@ -31,7 +32,7 @@ describe("openai connector", () => {
     fake = await startFakeOpenAi({ chunkDelayMs: 40 });
     connector = createOpenAiConnector({
       baseUrl: fake.url,
-      apiKey: fake.apiKey,
+      credential: staticCredential("openai", { apiKey: fake.apiKey }),
       resilience: FAST_RESILIENCE,
     });
   });
@@ -83,7 +84,7 @@ describe("openai connector", () => {
   test("an upstream error passes through in OpenAI's shape, without the key", async () => {
     const wrongKey = createOpenAiConnector({
       baseUrl: fake.url,
-      apiKey: "sk-wrong-key-0123456789abcdef",
+      credential: staticCredential("openai", { apiKey: "sk-wrong-key-0123456789abcdef" }),
       resilience: FAST_RESILIENCE,
     });
     const response = await wrongKey.forward(chat(), callContext());
@@ -153,7 +154,11 @@ describe("openai connector", () => {
   });
 
   test("a missing key makes the tool unavailable", async () => {
-    const off = createOpenAiConnector({ baseUrl: fake.url, apiKey: undefined, resilience: FAST_RESILIENCE });
+    const off = createOpenAiConnector({
+      baseUrl: fake.url,
+      credential: staticCredential("openai", undefined),
+      resilience: FAST_RESILIENCE,
+    });
     assert.equal(off.available(), false);
     await assert.rejects(off.forward(chat(), callContext()), (e: GatewayError) => {
       assert.equal(e.code, "upstream_unavailable");

@@ -1,16 +1,19 @@
 // OpenAI: chat completions, responses, embeddings and the models list, with the gateway's API key as a
 // bearer token. `stream: true` answers pass through as Server-Sent Events.
+
+import type { ApiKeySecret } from "../../credentials/secret-shapes.js";
 import { GatewayError } from "../../errors.js";
 import { createForwarder } from "../../forward/forwarder.js";
 import { requestHeadersForUpstream } from "../../forward/headers.js";
 import type { ConnectorDeps, ToolResilience } from "../connector-deps.js";
-import { notConfigured } from "../not-configured.js";
+import { type CredentialSource, credentialNameOf } from "../credential-source.js";
 import type { ToolCall, ToolConnector } from "../types.js";
 import { upstreamUrl } from "../upstream-url.js";
 
 export interface OpenAiConnectorOptions {
   baseUrl: string;
-  apiKey: string | undefined;
+  /** The API key, read per call: a rotation applies to the next call. */
+  credential: CredentialSource<ApiKeySecret>;
   resilience: ToolResilience;
 }
 
@@ -22,12 +25,12 @@ export function createOpenAiConnector(
   options: OpenAiConnectorOptions,
   deps: ConnectorDeps = {},
 ): ToolConnector {
-  const { apiKey } = options;
+  const { credential } = options;
   const forwarder = createForwarder({
     tool: "openai",
     origin: new URL(options.baseUrl).origin,
     resilience: options.resilience,
-    secrets: () => (apiKey ? [apiKey] : []),
+    secrets: () => credential.knownSecrets(),
     ...deps,
   });
 
@@ -41,15 +44,15 @@ export function createOpenAiConnector(
 
   return {
     name: "openai",
-    available: () => apiKey !== undefined,
+    available: () => credential.available(),
 
     policyBody,
 
     async forward(call, ctx) {
-      if (apiKey === undefined) throw notConfigured("openai");
       const json = policyBody(call);
+      const { secret } = await credential.resolve(credentialNameOf(ctx.obligations));
       const headers: Record<string, string> = { ...requestHeadersForUpstream(call.headers) };
-      headers.authorization = `Bearer ${apiKey}`;
+      headers.authorization = `Bearer ${secret.apiKey}`;
       if (call.body !== null) headers["content-type"] ??= "application/json";
       const exchange = await forwarder.exchange(
         {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { staticCredential } from "../credential-source.js";
 import { callContext, FAST_RESILIENCE, toolCall } from "../testing/calls.js";
 import { type FakeSerpApi, startFakeSerpApi } from "../testing/fakes.js";
 import type { ToolConnector, ToolResponse } from "../types.js";
@@ -21,7 +22,7 @@ describe("serpapi connector", () => {
     fake.reset();
     connector = createSerpApiConnector({
       baseUrl: fake.url,
-      apiKey: fake.apiKey,
+      credential: staticCredential("serpapi", { apiKey: fake.apiKey }),
       resilience: FAST_RESILIENCE,
     });
   });

@@ -1,16 +1,19 @@
 // SerpAPI search. The gateway adds its `api_key` query parameter (any the agent sent is dropped) and caches
 // answers per agent and query for `cacheTtlSeconds`.
+
+import type { ApiKeySecret } from "../../credentials/secret-shapes.js";
 import { createForwarder } from "../../forward/forwarder.js";
 import { requestHeadersForUpstream } from "../../forward/headers.js";
 import { cacheKey } from "../../forward/response-cache.js";
 import type { ConnectorDeps, ToolResilience } from "../connector-deps.js";
-import { notConfigured } from "../not-configured.js";
+import { type CredentialSource, credentialNameOf } from "../credential-source.js";
 import type { ToolConnector } from "../types.js";
 import { upstreamUrl } from "../upstream-url.js";
 
 export interface SerpApiConnectorOptions {
   baseUrl: string;
-  apiKey: string | undefined;
+  /** The API key, read per call: a rotation applies to the next call. */
+  credential: CredentialSource<ApiKeySecret>;
   resilience: ToolResilience;
 }
 
@@ -23,26 +26,26 @@ export function createSerpApiConnector(
   options: SerpApiConnectorOptions,
   deps: ConnectorDeps = {},
 ): ToolConnector {
-  const { apiKey } = options;
+  const { credential } = options;
   const forwarder = createForwarder({
     tool: "serpapi",
     origin: new URL(options.baseUrl).origin,
     resilience: options.resilience,
-    secrets: () => (apiKey ? [apiKey] : []),
+    secrets: () => credential.knownSecrets(),
     ...deps,
   });
 
   return {
     name: "serpapi",
-    available: () => apiKey !== undefined,
+    available: () => credential.available(),
     // A search is a GET: the policy decides on request.query; there is no body.
     policyBody: () => null,
 
     async forward(call, ctx) {
-      if (apiKey === undefined) throw notConfigured("serpapi");
+      const { name, secret } = await credential.resolve(credentialNameOf(ctx.obligations));
       const params = agentParams(call.query);
       const search = new URLSearchParams(params);
-      search.set("api_key", apiKey);
+      search.set("api_key", secret.apiKey);
       const exchange = await forwarder.exchange(
         {
           method: call.method,
@@ -58,6 +61,8 @@ export function createSerpApiConnector(
             method: call.method,
             path: call.path,
             query: params,
+            // Another upstream account may answer differently (and is billed differently).
+            extra: { credential: name },
           }),
         },
       );

@@ -1,0 +1,19 @@
+import type { Database } from "better-sqlite3";
+import type { AuditRecord, RecordBatch, RecordStore } from "../types.js";
+import { prepareAuditAppend } from "./audit.js";
+import { prepareDecisionInsert } from "./decisions.js";
+
+/** One SQLite transaction (one WAL commit) for a whole batch of decisions and audit links. */
+export function createSqliteRecordStore(db: Database): RecordStore {
+  const insertDecision = prepareDecisionInsert(db);
+  const appendAudit = prepareAuditAppend(db);
+  const writeTx = db.transaction((batch: RecordBatch): AuditRecord[] => {
+    for (const decision of batch.decisions) insertDecision(decision);
+    return batch.audit.map(appendAudit);
+  });
+  return {
+    async write(batch) {
+      return writeTx(batch);
+    },
+  };
+}
