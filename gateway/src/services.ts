@@ -4,6 +4,9 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { type Approvals, createApprovals } from "./approvals/approvals.js";
+import { createApprovalWebhook } from "./approvals/webhook.js";
+import { createAuditLog } from "./audit/audit-log.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
@@ -11,6 +14,7 @@ import { loadMasterKey } from "./credentials/master-key.js";
 import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { createSecretBox } from "./credentials/secret-box.js";
 import { startHousekeeping } from "./housekeeping.js";
+import { createFileNonceCache } from "./httpsig/file-nonce-cache.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
@@ -45,6 +49,7 @@ export interface Services {
   shared: SharedState;
   /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
   readiness(): Promise<Record<string, boolean>>;
+  approvals: Approvals;
   close(): Promise<void>;
 }
 
@@ -108,6 +113,19 @@ export async function createServices(
     maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
+  // Nonces are also written to the data dir, so a restart does not reopen the replay window;
+  // with Redis they live there instead, shared by every instance.
+  const fileNonces = shared.nonceCache
+    ? null
+    : createFileNonceCache({
+        dataDir: config.dataDir,
+        now,
+        front: createMemoryNonceCache({
+          maxEntries: config.signature.nonceCacheSize,
+          maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+          now,
+        }),
+      });
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
@@ -116,13 +134,7 @@ export async function createServices(
       // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
       return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache:
-      shared.nonceCache ??
-      createMemoryNonceCache({
-        maxEntries: config.signature.nonceCacheSize,
-        maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
-        now,
-      }),
+    nonceCache: shared.nonceCache ?? fileNonces!,
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -139,10 +151,23 @@ export async function createServices(
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
   const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  // One writer for decisions and audit records (one chain, one order), approvals included.
+  const records = createRecordWriter(store.records);
+  const webhook = config.approvals.webhookUrl
+    ? createApprovalWebhook({ url: config.approvals.webhookUrl, publicUrl: config.publicUrl, logger })
+    : null;
+  const approvals = createApprovals({
+    store: store.approvals,
+    audit: createAuditLog(records, logger, nowDate),
+    nowMs: now,
+    defaultTtlSeconds: config.approvals.defaultTtlSeconds,
+    ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
+  });
   const housekeeping = startHousekeeping({
     credentials,
     store,
     keyRing: ring,
+    approvals,
     logger,
     now,
     skewSeconds,
@@ -220,8 +245,6 @@ export async function createServices(
       return result;
     },
   };
-
-  const records = createRecordWriter(store.records);
   return {
     records,
     policy,
@@ -239,6 +262,7 @@ export async function createServices(
     async readiness() {
       return { policy: engine.ready(), ...(await shared.readiness()) };
     },
+    approvals,
     async close() {
       stopShared();
       if (!options.shared) await shared.close();
@@ -247,6 +271,7 @@ export async function createServices(
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
+      fileNonces?.close();
     },
   };
 }

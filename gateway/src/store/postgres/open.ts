@@ -1,5 +1,6 @@
 import { type Store, StoreUnavailableError } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
+import { createPostgresApprovalStore } from "./approvals.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
 import { createPostgresCredentialStore } from "./credentials.js";
@@ -46,6 +47,7 @@ export async function openPostgresStore({
     records: watch(createPostgresRecordStore(pool)),
     budgets: watch(createPostgresBudgetStore(pool)),
     signingKeys: watch(createPostgresSigningKeyStore(pool)),
+    approvals: watch(createPostgresApprovalStore(pool)),
     async ping() {
       if (closed) return false;
       return (await query(pool, "SELECT 1")).rowCount === 1;
