@@ -158,6 +158,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           baseUrl: z.url().default("https://api.openai.com"),
           resilience: resilienceSchema.prefault({}),
+          /** Under a tokens budget: the output cap set upstream for a call that names none. */
+          defaultMaxOutputTokens: positiveInt.default(4096),
+          /** Under a tokens budget: tokens reserved per image or file part (their cost is not in the bytes). */
+          attachmentTokens: positiveInt.default(8192),
         })
         .prefault({}),
       gmail: z
