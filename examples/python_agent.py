@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A small Python agent to run first against a gateway (see examples/README.md):
 
-    AGENTGW_URL=http://localhost:8080 python examples/python_agent.py [agent-key.pem]
+    AGENTGW_URL=http://localhost:8080 python examples/python_agent.py [python-agent-key.pem]
 
-The first run creates the key file (PKCS#8 PEM, readable by the JS example too) and prints the
-public key with the admin call that registers it. Later runs sign in as that agent and walk
-through whoami, the tools it could be granted, a tool token, and one call of each tool, printing
-what happened at each step. A refused step prints the gateway's error code and carries on.
+The first run creates the key file (its own: python-agent-key.pem; PKCS#8 PEM, the JS example's
+format) and prints the public key with the admin call that registers it. Later runs sign in as that
+agent and walk through whoami, the tools it could be granted, a tool token, and one call of each
+tool, printing what happened at each step. A refused step prints the gateway's error code and
+carries on; an unregistered key prints the registration command again.
 
-Optional: AGENTGW_FETCH_URL (default https://example.com/) for the http tool, and
-AGENTGW_MAIL_TO (default bob@example.com) for Gmail.
+Exit code: 0 when every step succeeded, 1 when a step failed (or the key is not registered), 2 when
+the gateway cannot be reached. Optional: AGENTGW_FETCH_URL (default https://example.com/) for the
+http tool, and AGENTGW_MAIL_TO (default bob@example.com) for Gmail — as in examples/js-agent.mjs.
 """
 
 from __future__ import annotations
@@ -36,21 +38,34 @@ from agentgw import (
 SCOPES = ["openai:chat", "gmail:send", "serpapi:search", "http:fetch"]
 
 
+def print_registration(keys: KeyPair, key_path: Path, base_url: str) -> None:
+    """How an admin registers this key: with curl, or with the agentgw command line."""
+    registration = json.dumps(
+        {"name": "python-agent", "publicKey": keys.public_key_b64url(), "scopes": SCOPES}
+    )
+    print(
+        f'curl -X POST {base_url}/admin/agents -H "Authorization: Bearer $AGENTGW_ADMIN_TOKEN" '
+        f"-H 'Content-Type: application/json' \\\n  -d '{registration}'"
+    )
+    print(
+        f"\nor: AGENTGW_URL={base_url} npx agentgw agents register --name python-agent "
+        f"--key {key_path} --scopes {','.join(SCOPES)}"
+    )
+
+
 def create_key_file(path: Path, base_url: str) -> None:
     keys = generate_key_pair()
     # Owner-only from the start: the file is the agent's identity.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as key_file:
         key_file.write(keys.to_pem())
-    registration = json.dumps(
-        {"name": "python-agent", "publicKey": keys.public_key_b64url(), "scopes": SCOPES}
-    )
     print(f"Created {path} (key id {keys.kid}).")
     print("Register its public key through the admin API, then run me again:\n")
-    print(
-        f'curl -X POST {base_url}/admin/agents -H "Authorization: Bearer $AGENTGW_ADMIN_TOKEN" '
-        f"-H 'Content-Type: application/json' \\\n  -d '{registration}'"
-    )
+    print_registration(keys, path, base_url)
+
+
+class Unregistered(Exception):
+    """The gateway does not know this key (unknown_key): nothing else can work."""
 
 
 def describe(error: Exception) -> str:
@@ -77,6 +92,8 @@ class Steps:
         except (AgentGatewayError, ValueError, KeyError, TypeError) as error:
             self.failed += 1
             print(f"✘ {title}: {describe(error)}")
+            if isinstance(error, AgentGatewayError) and error.code == "unknown_key":
+                raise Unregistered from error
 
 
 def run_agent(gateway: AgentGateway) -> int:
@@ -141,8 +158,8 @@ def run_agent(gateway: AgentGateway) -> int:
 
 
 def main(argv: list[str]) -> int:
-    base_url = os.environ.get("AGENTGW_URL", "http://localhost:8080")
-    key_path = Path(argv[1] if len(argv) > 1 else "agent-key.pem")
+    base_url = (os.environ.get("AGENTGW_URL") or "http://localhost:8080").rstrip("/")
+    key_path = Path(argv[1] if len(argv) > 1 else "python-agent-key.pem")
     if not key_path.exists():
         create_key_file(key_path, base_url)
         return 0
@@ -151,6 +168,10 @@ def main(argv: list[str]) -> int:
     try:
         with AgentGateway(base_url, keys) as gateway:
             return run_agent(gateway)
+    except Unregistered:
+        print(f"\nThis key is not registered on {base_url}. Register it, then run me again:\n")
+        print_registration(keys, key_path, base_url)
+        return 1
     except httpx.TransportError as error:
         print(f"\nCannot reach the gateway at {base_url}: {error}. Is it running (npm start)?")
         return 2

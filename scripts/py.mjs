@@ -28,7 +28,7 @@ function progress(message) {
   process.stderr.write(`[py] ${message}\n`);
 }
 
-function run(command, args, options = {}) {
+export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: "inherit", ...options });
   if (result.error) throw new Error(`could not run ${command}: ${result.error.message}`);
   if (result.status !== 0) {
@@ -36,7 +36,7 @@ function run(command, args, options = {}) {
   }
 }
 
-function systemPython() {
+export function systemPython() {
   const candidates = isWindows ? ["py", "python"] : ["python3"];
   for (const candidate of candidates) {
     const probe = spawnSync(candidate, ["-c", "import sys; assert sys.version_info >= (3, 10)"], {

@@ -3,11 +3,13 @@
 // start and test commands need from here. Each step is reused when already done.
 //   --opa     the pinned OPA compiler in .tools/bin (go install, about a minute the first time)
 //   --python  the Python SDK's virtualenv in sdk-python-stub/.venv (pip, from PyPI)
+//   --fuzz    the fuzzing tools' virtualenv in .tools/fuzz-venv (schemathesis, from PyPI)
 //   --cli     builds the agentgw command and the SDK it uses, so `npx agentgw` works
 //             (run by `npm install`/`npm ci` through the root prepare script)
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureFuzzVenv } from "./fuzz-venv.mjs";
 import { ensureOpa } from "./opa.mjs";
 import { ensureVenv } from "./py.mjs";
 
@@ -34,6 +36,10 @@ try {
   if (steps.includes("--python")) {
     await ensureVenv();
     console.log("[setup] Python SDK virtualenv ready");
+  }
+  if (steps.includes("--fuzz")) {
+    ensureFuzzVenv();
+    console.log("[setup] fuzzing tools virtualenv ready");
   }
   console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {

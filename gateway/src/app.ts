@@ -10,6 +10,7 @@ import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
 import { readRawBody } from "./http/raw-body.js";
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
       policy: services.policy,
       keyRing: services.keyRing,
       tokenStore: store.tokens,
+      agents: store.agents,
       connectors: services.connectors,
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
@@ -123,7 +125,8 @@ export function createApp(deps: AppDeps) {
     "/metrics",
     metricsHandler({
       metrics,
-      ...(config.metrics.bearerToken ? { bearerToken: config.metrics.bearerToken } : {}),
+      // Outside dev mode /metrics is never open: its own token, else the admin token.
+      ...(metricsToken(config) ? { bearerToken: metricsToken(config) } : {}),
     }),
   );
   for (const route of routes) {
@@ -146,7 +149,19 @@ export function createApp(deps: AppDeps) {
     createForward(),
     ...createSettle(services.budgets),
   );
+  // A known path asked with a method it does not serve: 405 with Allow, not 404.
+  const served = [
+    ...routes,
+    { method: "get" as const, path: "/openapi.json" },
+    { method: "get" as const, path: "/metrics" },
+  ];
+  for (const [path, allow] of allowedMethodsByPath(served))
+    app.all(expressPath(path), methodNotAllowed(allow));
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;
+}
+
+function metricsToken(config: Config): string | undefined {
+  return config.metrics.bearerToken ?? (config.dev ? undefined : config.adminToken);
 }

@@ -12,6 +12,13 @@ export interface CallContext {
   /** Aborted when the agent disconnects: cancel the upstream request. */
   signal: AbortSignal;
   obligations: Obligations;
+  /**
+   * Asks the policy about a further upstream request this call leads to (an http redirect hop), as it was
+   * asked about the call, with `request.body` replaced by `body`; recorded like every decision. Resolves to
+   * the hop's obligations; throws policy_denied when the policy does not allow it. Without it a connector
+   * refuses such requests.
+   */
+  authorizeHop?: (body: unknown) => Promise<Obligations>;
 }
 
 export interface ToolResponse {

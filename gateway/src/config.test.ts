@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -35,9 +35,22 @@ describe("loadConfig", () => {
       () => loadConfig({ argv: [], env: {} }),
       (e: unknown) => e instanceof ConfigError && /adminToken/.test(e.message),
     );
-    const dev = loadConfig({ argv: ["--dev"], env: {} });
+    const dataDir = tmp();
+    const dev = loadConfig({ argv: ["--dev"], env: { AGENTGW_DATA_DIR: dataDir } });
     assert.equal(dev.adminTokenGenerated, true);
     assert.ok(dev.adminToken.length >= 32);
+    // Kept in the data dir (0600), so the next start uses the same token.
+    assert.equal(dev.adminTokenFile, join(dataDir, "admin-token"));
+    assert.equal(statSync(dev.adminTokenFile).mode & 0o777, 0o600);
+    const again = loadConfig({ argv: ["--dev"], env: { AGENTGW_DATA_DIR: dataDir } });
+    assert.equal(again.adminToken, dev.adminToken);
+    assert.equal(again.adminTokenGenerated, false);
+    // An explicit token wins and nothing is kept.
+    const explicit = loadConfig({
+      argv: ["--dev"],
+      env: { AGENTGW_DATA_DIR: tmp(), AGENTGW_ADMIN_TOKEN: TOKEN },
+    });
+    assert.equal(explicit.adminTokenFile, undefined);
   });
 
   it("lets env win over the file, and reads YAML", () => {
@@ -59,11 +72,14 @@ describe("loadConfig", () => {
   });
 
   it("accepts loopback aliases of a localhost public URL in dev mode only", () => {
-    const dev = loadConfig({ argv: ["--dev"], env: { PORT: "9090" } });
+    const dev = loadConfig({ argv: ["--dev"], env: { PORT: "9090", AGENTGW_DATA_DIR: tmp() } });
     assert.deepEqual(dev.authorities, ["localhost:9090", "127.0.0.1:9090", "[::1]:9090"]);
     const prod = loadConfig({ argv: [], env: { AGENTGW_ADMIN_TOKEN: TOKEN, PORT: "9090" } });
     assert.deepEqual(prod.authorities, ["localhost:9090"]);
-    const remote = loadConfig({ argv: ["--dev"], env: { AGENTGW_PUBLIC_URL: "https://gw.example.com" } });
+    const remote = loadConfig({
+      argv: ["--dev"],
+      env: { AGENTGW_PUBLIC_URL: "https://gw.example.com", AGENTGW_DATA_DIR: tmp() },
+    });
     assert.deepEqual(remote.authorities, ["gw.example.com"]);
   });
 

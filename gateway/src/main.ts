@@ -54,10 +54,12 @@ async function main(): Promise<void> {
     },
     "listening",
   );
-  if (config.adminTokenGenerated) {
-    // Printed once, to the terminal only, so a developer can call the admin API; never logged.
+  if (config.adminTokenFile) {
+    // To the terminal only, so a developer can call the admin API; never logged.
     process.stderr.write(
-      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n  Admin token (generated for this run): ${config.adminToken}\n  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
+      `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n` +
+        `  Admin token (${config.adminTokenGenerated ? "generated, " : ""}kept in ${config.adminTokenFile}, mode 0600): ${config.adminToken}\n` +
+        `  Try: curl -H "Authorization: Bearer ${config.adminToken}" ${config.publicUrl}/admin/agents\n\n`,
     );
   }
 

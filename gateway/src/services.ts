@@ -9,6 +9,7 @@ import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
 import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { startHousekeeping } from "./housekeeping.js";
+import { createFileNonceCache } from "./httpsig/file-nonce-cache.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
@@ -87,8 +88,19 @@ export async function createServices(
     now: nowDate,
     maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
     skewSeconds,
+    maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
+  // Nonces are also written to the data dir, so a restart does not reopen the replay window.
+  const nonceCache = createFileNonceCache({
+    dataDir: config.dataDir,
+    now,
+    front: createMemoryNonceCache({
+      maxEntries: config.signature.nonceCacheSize,
+      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+      now,
+    }),
+  });
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
@@ -97,11 +109,7 @@ export async function createServices(
       // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
       return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache: createMemoryNonceCache({
-      maxEntries: config.signature.nonceCacheSize,
-      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
-      now,
-    }),
+    nonceCache,
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -199,6 +207,7 @@ export async function createServices(
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
+      nonceCache.close();
     },
   };
 }

@@ -42,6 +42,7 @@ CODES = {
     "unknown_tool": (404, RequestError),
     "invalid_request": (400, RequestError),
     "payload_too_large": (413, RequestError),
+    "unsupported_encoding": (415, RequestError),
     "method_not_allowed": (405, RequestError),
     "not_found": (404, RequestError),
     "conflict": (409, RequestError),

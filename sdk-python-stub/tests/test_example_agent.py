@@ -63,3 +63,5 @@ def test_example_agent_reports_an_unregistered_key(gateway: GatewayProcess, tmp_
     result = run_example(key_file, env)
     assert result.returncode == 1
     assert "✘ whoami (a signed request): unknown_key (401)" in result.stdout
+    assert "This key is not registered" in result.stdout
+    assert "npx agentgw agents register --name python-agent" in result.stdout  # the command, again

@@ -25,7 +25,7 @@ describe("startAllFakes", () => {
         `${env.AGENTGW_SERPAPI_BASE_URL}/search.json?q=x&api_key=${env.SERPAPI_API_KEY}`,
       );
       assert.equal(search.status, 200);
-      assert.equal(env.AGENTGW_HTTP_ALLOW_HOSTS, "127.0.0.1");
+      assert.equal(env.AGENTGW_HTTP_ALLOW_HOSTS, new URL(fakes.website.url).host);
       assert.equal((await fetch(`${fakes.website.url}/slow`)).status, 200);
       fakes.reset();
       assert.equal(fakes.openai.received.length, 0);

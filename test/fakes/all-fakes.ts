@@ -61,7 +61,8 @@ export async function startAllFakes(options: AllFakesOptions = {}): Promise<AllF
       GMAIL_REFRESH_TOKEN: gmail.refreshToken,
       AGENTGW_SERPAPI_BASE_URL: serpapi.url,
       SERPAPI_API_KEY: serpapi.apiKey,
-      AGENTGW_HTTP_ALLOW_HOSTS: new URL(website.url).hostname,
+      // host:port, since an allow-list entry without a port allows only 80 and 443.
+      AGENTGW_HTTP_ALLOW_HOSTS: new URL(website.url).host,
       // The website listens on loopback, which the http tool refuses unless told otherwise.
       AGENTGW_HTTP_ALLOW_PRIVATE: "1",
       // The gateway stores these credentials sealed, and outside dev mode it needs a master key to do so.

@@ -86,7 +86,7 @@ function checkOptions(options: FakeWebsiteOptions): void {
  * Starts the fake website. Routes (GET unless said otherwise; HEAD works too):
  * `/`, `/page`, `/json`; `/large?bytes=N`; `/slow?ms=N` (waits, then answers);
  * `/drip?chunks=N&intervalMs=M` (answers at once, then trickles the body);
- * `/redirect?to=<url>&status=301|302|303|307|308` (default 302); `/redirect-chain?hops=N` (N redirects, then
+ * `/redirect?to=<url>&status=301|302|303|307|308` (default 302, any method); `/redirect-chain?hops=N` (N redirects, then
  * `/page`); `/status/<code>`; `/echo` (any method: the request as JSON).
  */
 export async function startFakeWebsite(options: FakeWebsiteOptions = {}): Promise<FakeWebsite> {
@@ -100,7 +100,8 @@ export async function startFakeWebsite(options: FakeWebsiteOptions = {}): Promis
       const { method, url, query, headers, body, json } = request;
       return { status: 200, json: { method, url, path, query, headers, body, json: json ?? null } };
     }
-    if (request.method !== "GET" && request.method !== "HEAD") {
+    // Redirects answer any method, as a form handler's would (307/308 keep the method and body).
+    if (request.method !== "GET" && request.method !== "HEAD" && path !== "/redirect") {
       return { status: 405, headers: { ...TEXT, Allow: "GET, HEAD" }, body: "Method Not Allowed\n" };
     }
     switch (path) {

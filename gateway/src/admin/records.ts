@@ -1,7 +1,7 @@
 // Read access to what the gateway recorded: decisions and the audit trail.
 import { z } from "zod";
 import { defineRoute, type Route } from "../http/route.js";
-import { cursorSchema, limitSchema } from "../schemas/agent.js";
+import { limitSchema, seqCursorSchema } from "../schemas/agent.js";
 import type { AuditStore, DecisionStore } from "../store/types.js";
 
 const decisionSchema = z
@@ -57,7 +57,7 @@ export function recordRoutes({ decisions, audit }: { decisions: DecisionStore; a
           .optional(),
         phase: z.enum(["token", "call"]).optional(),
         limit: limitSchema,
-        cursor: cursorSchema,
+        cursor: seqCursorSchema,
       }),
       responses: {
         200: {
@@ -79,7 +79,7 @@ export function recordRoutes({ decisions, audit }: { decisions: DecisionStore; a
       query: z.strictObject({
         action: z.string().max(64).optional(),
         limit: limitSchema,
-        cursor: cursorSchema,
+        cursor: seqCursorSchema,
       }),
       responses: {
         200: {

@@ -15,6 +15,7 @@ import {
   type ResilienceOptions,
 } from "./resilience.js";
 import { createResponseCache, type ResponseCache } from "./response-cache.js";
+import { scrubSecrets } from "./scrub-secrets.js";
 import { createSseStream } from "./sse-stream.js";
 import {
   createUpstreamClient,
@@ -78,22 +79,12 @@ export interface Forwarder {
   close(): Promise<void>;
 }
 
-const REDACTED = "[redacted]";
 /** Origins whose breakers a per-origin forwarder keeps at once. */
 const MAX_ORIGIN_BREAKERS = 1024;
 
 function headerValue(headers: RawHeaders, name: string): string | undefined {
   const raw = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
   return raw === undefined ? undefined : Array.isArray(raw) ? raw.join(", ") : String(raw);
-}
-
-/** Replaces any secret an upstream echoed in a body (defence in depth: none of ours should). */
-export function scrubSecrets(body: Buffer, secrets: readonly string[]): Buffer {
-  const present = secrets.filter((secret) => secret.length >= 4 && body.includes(secret));
-  if (present.length === 0) return body;
-  let text = body.toString("utf8");
-  for (const secret of present) text = text.replaceAll(secret, REDACTED);
-  return Buffer.from(text);
 }
 
 export function createForwarder(options: ForwarderOptions): Forwarder {
@@ -191,7 +182,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const headers = responseHeadersForAgent(exchange.headers, secrets);
       const compiled = compileObligations(ctx.obligations);
       if ("stream" in exchange) {
-        const sse = createSseStream(compiled);
+        const sse = createSseStream(compiled, secrets);
         // pipeline destroys both sides on error or early close, so an agent leaving cancels the upstream.
         pipeline(exchange.stream, sse.transform, () => {});
         return { status: exchange.status, headers, body: sse.transform, usage: sse.usage };

@@ -32,6 +32,17 @@ test("agent credentials, signatures, cookies and hop-by-hop headers never go ups
   });
 });
 
+test("the upstream's X-Request-Id never replaces the gateway's: it is passed on as x-upstream-request-id", () => {
+  assert.deepEqual(responseHeadersForAgent({ "X-Request-Id": "up_1", "content-type": "text/plain" }), {
+    "content-type": "text/plain",
+    "x-upstream-request-id": "up_1",
+  });
+  assert.deepEqual(
+    responseHeadersForAgent({ "x-request-id": "has sk-secret-value" }, ["sk-secret-value"]),
+    {},
+  );
+});
+
 test("upstream cookies, auth challenges, lengths and secret-bearing headers never reach the agent", () => {
   const out = responseHeadersForAgent(
     {
@@ -48,5 +59,9 @@ test("upstream cookies, auth challenges, lengths and secret-bearing headers neve
     },
     ["sk-secret-value"],
   );
-  assert.deepEqual(out, { "content-type": "application/json", "x-request-id": "req_1", "retry-after": "3" });
+  assert.deepEqual(out, {
+    "content-type": "application/json",
+    "x-upstream-request-id": "req_1",
+    "retry-after": "3",
+  });
 });

@@ -67,6 +67,8 @@ const RESPONSE_DROP = new Set([
   "x-goog-api-key",
   "alt-svc",
   "strict-transport-security",
+  // The gateway's own X-Request-Id names the exchange; the upstream's goes on as x-upstream-request-id.
+  "x-request-id",
 ]);
 
 function isDropped(name: string, drop: ReadonlySet<string>, named: ReadonlySet<string>): boolean {
@@ -123,5 +125,11 @@ export function responseHeadersForAgent(
   raw: RawHeaders,
   secrets: readonly string[] = [],
 ): Record<string, string> {
-  return filter(raw, RESPONSE_DROP, secrets);
+  const out = filter(raw, RESPONSE_DROP, secrets);
+  const upstreamId = Object.entries(raw).find(([name]) => name.toLowerCase() === "x-request-id")?.[1];
+  if (upstreamId !== undefined) {
+    const renamed = filter({ "x-upstream-request-id": upstreamId }, RESPONSE_DROP, secrets);
+    Object.assign(out, renamed);
+  }
+  return out;
 }

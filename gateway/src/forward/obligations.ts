@@ -123,3 +123,24 @@ export function applyToBody(
   }
   return body;
 }
+
+/**
+ * Both sets of answer obligations at once, the stricter where they overlap: redactions and block patterns
+ * of both, the shorter truncation of a pointer. Members about the call itself (rate_limit, credential, …)
+ * are `first`'s, whose call it is.
+ */
+export function combineObligations(first: Obligations, more: Obligations): Obligations {
+  const out: Obligations = { ...first };
+  if (more.redact) out.redact = [...new Set([...(first.redact ?? []), ...more.redact])];
+  if (more.block_patterns) {
+    out.block_patterns = [...new Set([...(first.block_patterns ?? []), ...more.block_patterns])];
+  }
+  if (more.truncate) {
+    const truncate = { ...first.truncate };
+    for (const [pointer, max] of Object.entries(more.truncate)) {
+      truncate[pointer] = Math.min(truncate[pointer] ?? max, max);
+    }
+    out.truncate = truncate;
+  }
+  return out;
+}

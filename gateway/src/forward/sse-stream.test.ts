@@ -4,8 +4,8 @@ import { test } from "node:test";
 import { compileObligations } from "./obligations.js";
 import { createSseStream } from "./sse-stream.js";
 
-async function run(chunks: string[], obligations = {}) {
-  const sse = createSseStream(compileObligations(obligations));
+async function run(chunks: string[], obligations = {}, secrets: string[] = []) {
+  const sse = createSseStream(compileObligations(obligations), secrets);
   Readable.from(chunks.map((c) => Buffer.from(c))).pipe(sse.transform);
   let out = "";
   for await (const chunk of sse.transform) out += String(chunk);
@@ -46,4 +46,28 @@ test("a match split across two events is not caught (documented)", async () => {
     block_patterns: ["4111 1111 1111 1111"],
   });
   assert.match(out, /4111 1111/);
+});
+
+test("an upstream secret in a stream is scrubbed, even split across chunks; other bytes are kept", async () => {
+  const { out } = await run(
+    ['data: {"error":"bad key sk-upstr', 'eam-secret"}\r\n\r\n', "event: x\ndata: [DONE]\n\n"],
+    {},
+    ["sk-upstream-secret"],
+  );
+  assert.equal(out, 'data: {"error":"bad key [redacted]"}\r\n\r\nevent: x\ndata: [DONE]\n\n');
+});
+
+test("under redact or truncate, an event whose data is not JSON ends the stream (fail closed)", async () => {
+  for (const obligations of [{ redact: ["/secret"] }, { truncate: { "/text": 3 } }]) {
+    await assert.rejects(
+      run(
+        [event({ text: "fine" }), "data: secret=hunter2 not json\n\n", event({ text: "later" })],
+        obligations,
+      ),
+      (error: unknown) => (error as { code?: string }).code === "upstream_error",
+    );
+  }
+  // "[DONE]" is OpenAI's sentinel, not a payload: it passes.
+  const { out } = await run([event({ secret: 1, a: 2 }), "data: [DONE]\n\n"], { redact: ["/secret"] });
+  assert.equal(out, 'data: {"a":2}\n\ndata: [DONE]\n\n');
 });

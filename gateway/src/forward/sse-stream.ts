@@ -1,12 +1,15 @@
 // Server-Sent Events passed through to the agent as they arrive. The transform reads each event's `data`
 // for usage; with obligations it rewrites each event (redact/truncate on its JSON, block_patterns on its
-// string values) and emits it once complete. A pattern match split across two events is not caught, because
-// each event is judged alone (docs/tools.md).
+// string values) and emits it once complete; with secrets it replaces any upstream secret an event holds,
+// as plain answers are scrubbed. A pattern match split across two events is not caught, because each
+// event is judged alone (docs/tools.md). Under redact or truncate an event whose data is not JSON (other
+// than OpenAI's "[DONE]") cannot be filtered, so the stream ends there (fail closed).
 
 import { Transform, type TransformCallback } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { GatewayError } from "../errors.js";
 import { applyToJson, blockInText, type CompiledObligations } from "./obligations.js";
+import { hasScrubbableSecret, scrubText } from "./scrub-secrets.js";
 import { type Usage, usageFrom } from "./usage.js";
 
 /** Events end at a blank line (CRLF, LF or CR line ends, WHATWG HTML §9.2.6). */
@@ -36,20 +39,40 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** The end-of-stream sentinel of OpenAI's chat streams: not JSON, and nothing to filter in it. */
+const DONE = "[DONE]";
+
 /** Rewrites one event under the obligations; lines other than `data:` (event, id, comments) stay. */
 function rewrite(block: string, data: string | undefined, compiled: CompiledObligations): string {
   if (data === undefined) return block;
   const json = parseJson(data);
+  if (
+    json === undefined &&
+    data.trim() !== DONE &&
+    (compiled.redact.length > 0 || compiled.truncate.length > 0)
+  ) {
+    throw new GatewayError(
+      "upstream_error",
+      "the upstream sent an event the policy's obligations cannot filter",
+    );
+  }
   const next =
     json === undefined
-      ? blockInText(data, compiled.patterns) // e.g. "[DONE]", or a non-JSON payload
+      ? blockInText(data, compiled.patterns) // "[DONE]", or a non-JSON payload under block_patterns only
       : JSON.stringify(applyToJson(json, compiled));
   const kept = block.split(/\r\n|\n|\r/).filter((line) => !line.startsWith("data:"));
   return [...kept, `data: ${next}`].join("\n");
 }
 
-/** Creates the pass-through transform; with `compiled` null the bytes go through unchanged. */
-export function createSseStream(compiled: CompiledObligations | null): SseStream {
+/**
+ * Creates the pass-through transform; with `compiled` null and no `secrets` the bytes go through
+ * unchanged, otherwise each complete event is emitted rewritten.
+ */
+export function createSseStream(
+  compiled: CompiledObligations | null,
+  secrets: readonly string[] = [],
+): SseStream {
+  const rewriting = compiled !== null || hasScrubbableSecret(secrets);
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let lastUsage: Usage | undefined;
@@ -82,27 +105,41 @@ export function createSseStream(compiled: CompiledObligations | null): SseStream
       const found = usageFrom(parseJson(data));
       if (found) lastUsage = found;
     }
-    return compiled ? rewrite(block, data, compiled) + (separator === "" ? "" : "\n\n") : "";
+    if (!rewriting) return "";
+    if (!compiled) return scrubText(block, secrets) + separator;
+    return scrubText(rewrite(block, data, compiled), secrets) + (separator === "" ? "" : "\n\n");
   };
 
   const transform = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       pending += decoder.write(chunk);
-      const rewritten = drain(false);
+      let rewritten: string;
+      try {
+        rewritten = drain(false);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
       if (pending.length > MAX_EVENT_CHARS) {
-        if (compiled !== null) {
+        if (rewriting) {
           callback(new GatewayError("upstream_error", "the upstream sent an event too large to filter"));
           return;
         }
         pending = ""; // Only usage is lost; the bytes went through.
       }
-      if (compiled === null) callback(null, chunk);
+      if (!rewriting) callback(null, chunk);
       else callback(null, rewritten === "" ? undefined : rewritten);
     },
     flush(callback: TransformCallback) {
       pending += decoder.end();
-      const rewritten = drain(true);
-      callback(null, compiled === null || rewritten === "" ? undefined : rewritten);
+      let rewritten: string;
+      try {
+        rewritten = drain(true);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+      callback(null, !rewriting || rewritten === "" ? undefined : rewritten);
     },
   });
   transform.on("end", () => settle(lastUsage));

@@ -2,7 +2,7 @@
 // Express.Locals declaration merging (no casts in the stages).
 import type { VerifiedSignature } from "../httpsig/verifier.js";
 import type { BudgetHold } from "../limits/budgets.js";
-import type { Decision } from "../policy/types.js";
+import type { Decision, Obligations } from "../policy/types.js";
 import type { Agent, AgentKey } from "../store/types.js";
 import type { VerifiedToolToken } from "../tokens/verify-token.js";
 import type { ActionSpec, ToolSpec } from "../tools/catalog.js";
@@ -33,6 +33,8 @@ declare global {
       /** The call as its connector will forward it (set by authorize, which reads its body for the policy). */
       call?: ToolCall;
       connector?: ToolConnector;
+      /** Asks the policy about a redirect hop of this call (set by authorize, handed to the connector). */
+      authorizeHop?: (body: unknown) => Promise<Obligations>;
       /** Budget reserved for this call; settle gives back what was not used. */
       budgetHold?: BudgetHold;
       /** The upstream's answer once forwarded (the settle stage reads its usage). */

@@ -12,8 +12,18 @@ export const problemSchema = z
     code: z.enum(Object.keys(ERROR_TABLE) as [keyof typeof ERROR_TABLE, ...Array<keyof typeof ERROR_TABLE>]),
     requestId: z.string(),
     reasons: z.array(z.string()).optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    errors: z
+      .array(z.object({ field: z.string().optional(), message: z.string() }).loose())
+      .optional()
+      .meta({ description: "invalid_request: each invalid field; policy_invalid: each compile error" }),
+    missingScopes: z.array(z.string()).optional().meta({ description: "scope_missing: the scopes lacking" }),
+    checks: z
+      .record(z.string(), z.boolean())
+      .optional()
+      .meta({ description: "not_ready: which readiness check failed" }),
   })
+  // RFC 9457 §3.2: a problem type may add members (e.g. the OpenAI-shaped `error` on that tool's routes).
+  .loose()
   .meta({ id: "Problem", description: "RFC 9457 problem details" });
 
 const SECURITY: Record<string, Array<Record<string, string[]>>> = {
@@ -63,10 +73,14 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
           : {}),
       };
     }
-    responses.default = {
-      description: "Error (RFC 9457 problem details)",
-      content: { "application/problem+json": { schema: jsonSchema(problemSchema, "output") } },
-    };
+    const problem = { "application/problem+json": { schema: jsonSchema(problemSchema, "output") } };
+    responses.default = route.forwardsUpstream
+      ? {
+          description:
+            "Error: the gateway's RFC 9457 problem details, or the upstream's own error answer, forwarded as it came",
+          content: { ...problem, "*/*": {} },
+        }
+      : { description: "Error (RFC 9457 problem details)", content: problem };
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
       operationId: route.operationId,

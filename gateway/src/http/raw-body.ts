@@ -12,6 +12,18 @@ export function readRawBody(limitBytes: number) {
     const hasBody =
       (declared !== undefined && declared !== "0") || req.get("transfer-encoding") !== undefined;
     if (!hasBody) return next();
+    // Bodies are digested, judged by the policy and forwarded as received: a compressed body
+    // would be judged unread, and decompressing it would bound nothing (a gzip bomb), so only
+    // identity encoding is accepted.
+    const encoding = (req.get("content-encoding") ?? "").trim().toLowerCase();
+    if (encoding !== "" && encoding !== "identity") {
+      req.resume();
+      return next(
+        new GatewayError("unsupported_encoding", "send the request body uncompressed (no Content-Encoding)", {
+          headers: { "Accept-Encoding": "identity" },
+        }),
+      );
+    }
     if (declared !== undefined && Number(declared) > limitBytes) {
       req.resume();
       return next(tooLarge(limitBytes));

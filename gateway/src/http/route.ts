@@ -30,6 +30,8 @@ export interface RouteSpec<
   query?: TQuery;
   params?: TParams;
   responses: Record<number, ResponseSpec>;
+  /** Errors may be the upstream's own, forwarded in its format, as well as the gateway's problems. */
+  forwardsUpstream?: boolean;
 }
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;

@@ -59,7 +59,7 @@ export function createAuthorize(deps: AuthorizeCallDeps): RequestHandler {
       const call = readToolCall(req, res);
       res.locals.connector = connector;
       res.locals.call = call;
-      await askPolicy(req, res, deps, {
+      const parts: PolicyInputParts = {
         phase: "call",
         tool: tool.name,
         action: action.name,
@@ -68,7 +68,17 @@ export function createAuthorize(deps: AuthorizeCallDeps): RequestHandler {
         path,
         query,
         body: connector.policyBody(call),
-      });
+      };
+      const decision = await askPolicy(req, res, deps, parts);
+      // Further upstream requests the call leads to (http redirect hops) are decided like the call itself;
+      // res.locals.decision stays the call's.
+      res.locals.authorizeHop = async (body) => {
+        try {
+          return (await askPolicy(req, res, deps, { ...parts, body })).obligations;
+        } finally {
+          res.locals.decision = decision;
+        }
+      };
       next();
     } catch (error) {
       next(error);

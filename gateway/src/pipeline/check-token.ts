@@ -17,8 +17,16 @@ export function createCheckToken(tokens: ToolTokenVerifier): RequestHandler {
           "send Authorization: Bearer <tool token> (from POST /v1/tokens)",
         );
       const { tool, action } = res.locals.toolCall!;
-      const token = await tokens.verify(match[1]!, { tool: tool.name, kid: res.locals.signature!.kid });
+      const agent = res.locals.agent!;
+      const token = await tokens.verify(match[1]!, {
+        tool: tool.name,
+        kid: res.locals.signature!.kid,
+        agentId: agent.id,
+      });
       requireScopes(token.scopes, [action.scope], "the token");
+      // The agent's scopes are its ceiling now, not when the token was minted: a PATCH that
+      // narrows them applies to tokens already out.
+      requireScopes(agent.scopes, [action.scope], `agent ${agent.id}`);
       res.locals.token = token;
       next();
     } catch (error) {

@@ -19,6 +19,7 @@ export function createForward(): RequestHandler {
         traceparent: traceparent(res.locals.trace),
         signal: abort.signal,
         obligations: res.locals.decision!.obligations,
+        ...(res.locals.authorizeHop ? { authorizeHop: res.locals.authorizeHop } : {}),
       });
       res.locals.answer = answer;
       res.status(answer.status);

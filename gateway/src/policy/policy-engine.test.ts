@@ -178,7 +178,7 @@ decision := {"allow": false, "reasons": ["no"], "obligations": {}} if input.tool
     assert.throws(() => createPolicyEngine({ source: "", logger, opaPath: "opa" }), TypeError);
     assert.throws(
       () => createPolicyEngine({ source: "ftp://example.com/b.tar.gz", logger, opaPath: "opa" }),
-      /http or https/,
+      /must be https/,
     );
     const folder = await writeFolder({ "p.rego": toolsPolicy([]) });
     assert.throws(

@@ -8,7 +8,7 @@ import type { PolicyEngine } from "../policy/policy-engine.js";
 import { agentSchema } from "../schemas/agent.js";
 import { tokenRequestBody, tokenResponseSchema } from "../schemas/tokens.js";
 import { toolListSchema } from "../schemas/tools.js";
-import type { TokenStore } from "../store/types.js";
+import type { AgentStore, TokenStore } from "../store/types.js";
 import { effectiveTtl } from "../tokens/effective-ttl.js";
 import { issueToolToken } from "../tokens/mint-token.js";
 import { requireScopes } from "../tokens/require-scopes.js";
@@ -19,7 +19,9 @@ import type { ToolConnector } from "../tools/types.js";
 export interface AgentApiDeps extends AuthorizeDeps {
   policy: Pick<PolicyEngine, "decide" | "status">;
   keyRing: Pick<SigningKeyRing, "current">;
-  tokenStore: Pick<TokenStore, "recordIssued">;
+  tokenStore: Pick<TokenStore, "recordIssued" | "revokeByJti">;
+  /** Read again once the token is recorded (see {@link confirmStillActive}). */
+  agents: Pick<AgentStore, "findByKid">;
   connectors: ReadonlyMap<string, Pick<ToolConnector, "available">>;
   issuer: string;
   maxTtlSeconds: number;
@@ -133,6 +135,7 @@ async function mintForRequest(
     policyRevision: deps.policy.status()?.revision ?? "",
     now: () => new Date(deps.nowMs()),
   });
+  await confirmStillActive(deps, agent.id, res.locals.signature!.kid, minted.jti);
   deps.onTokenMinted?.(tool.name);
   return {
     token: minted.token,
@@ -143,4 +146,18 @@ async function mintForRequest(
     expiresAt: minted.expiresAt,
     expiresIn: minted.expiresIn,
   };
+}
+
+/**
+ * Suspending an agent (or revoking its key) first marks it, then revokes the tokens it
+ * finds. A token recorded after that sweep would escape it, so once ours is recorded the
+ * agent and key are read again: whichever order the two ran in, the token is revoked.
+ */
+async function confirmStillActive(deps: AgentApiDeps, agentId: string, kid: string, jti: string) {
+  const found = await deps.agents.findByKid(kid);
+  if (found?.agent.id === agentId && found.agent.status === "active" && found.key.status === "active") return;
+  await deps.tokenStore.revokeByJti(jti, Math.floor(deps.nowMs() / 1000));
+  if (found?.agent.status === "suspended")
+    throw new GatewayError("agent_suspended", "this agent is suspended");
+  throw new GatewayError("unknown_key", "keyid is not an active key");
 }

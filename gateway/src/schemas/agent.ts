@@ -1,11 +1,28 @@
 import { z } from "zod";
+import { decodeCursor, encodeCursor } from "../store/ids.js";
 import { KNOWN_SCOPES } from "../tools/catalog.js";
 
 export const METADATA_MAX_BYTES = 8 * 1024;
 
-export const scopeSchema = z.string().refine((s) => KNOWN_SCOPES.has(s), {
-  message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
-});
+// Validation keeps its own messages (and the handlers their own codes); `.meta` states the same
+// constraints in the OpenAPI document, so generated clients and fuzzers know them too.
+
+export const scopeSchema = z
+  .string()
+  .refine((s) => KNOWN_SCOPES.has(s), {
+    message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
+  })
+  .meta({ enum: [...KNOWN_SCOPES] });
+
+/** `agt_` and a ULID (26 Crockford base32 characters). */
+export const AGENT_ID_PATTERN = /^agt_[0-9A-Z]{26}$/;
+/** RFC 7638 JWK SHA-256 thumbprint, base64url without padding. */
+export const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** base64url, unpadded, of 32 raw bytes (an Ed25519 public key). */
+const RAW_KEY_PATTERN = "^[A-Za-z0-9_-]{43}$";
+
+export const agentIdSchema = z.string().regex(AGENT_ID_PATTERN, "not an agent id");
+export const kidSchema = z.string().regex(KID_PATTERN, "not a key id (RFC 7638 thumbprint)");
 
 export const metadataSchema = z
   .record(z.string(), z.unknown())
@@ -18,14 +35,25 @@ export const tierSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "tier is 1-6
 
 /** Raw base64url or an OKP JWK; checked for length and curve membership by the handler. */
 export const publicKeyInputSchema = z.union([
-  z.string().max(4096),
-  z.object({ kty: z.string(), crv: z.string(), x: z.string() }).loose(),
+  z.string().max(4096).meta({
+    description:
+      "The Ed25519 public key: base64url (unpadded) of its 32 raw bytes (an OKP JWK as JSON text is accepted too)",
+    pattern: RAW_KEY_PATTERN,
+  }),
+  z
+    .object({
+      kty: z.string().meta({ const: "OKP" }),
+      crv: z.string().meta({ const: "Ed25519" }),
+      x: z.string().meta({ pattern: RAW_KEY_PATTERN }),
+    })
+    .loose()
+    .meta({ description: "The Ed25519 public key as an OKP JWK (public members only)" }),
 ]);
 
 export const agentKeySchema = z
   .object({
-    kid: z.string(),
-    publicKey: z.string(),
+    kid: kidSchema,
+    publicKey: z.string().regex(new RegExp(RAW_KEY_PATTERN)),
     status: z.enum(["active", "revoked"]),
     createdAt: z.string(),
   })
@@ -33,7 +61,7 @@ export const agentKeySchema = z
 
 export const agentSchema = z
   .object({
-    id: z.string(),
+    id: agentIdSchema,
     name: z.string(),
     status: z.enum(["active", "suspended"]),
     scopes: z.array(z.string()),
@@ -65,13 +93,8 @@ export const patchAgentBody = z
 
 export const addKeyBody = z.strictObject({ publicKey: publicKeyInputSchema });
 
-export const agentIdParams = z.strictObject({
-  id: z.string().regex(/^agt_[0-9A-Z]{26}$/, "not an agent id"),
-});
-export const agentKeyParams = z.strictObject({
-  id: z.string().regex(/^agt_[0-9A-Z]{26}$/, "not an agent id"),
-  kid: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "not a key id (RFC 7638 thumbprint)"),
-});
+export const agentIdParams = z.strictObject({ id: agentIdSchema });
+export const agentKeyParams = z.strictObject({ id: agentIdSchema, kid: kidSchema });
 
 export const limitSchema = z.coerce.number().int().min(1).max(200).default(50);
 export const cursorSchema = z
@@ -79,10 +102,26 @@ export const cursorSchema = z
   .regex(/^[A-Za-z0-9_-]{1,200}$/, "not a cursor returned by this API")
   .optional();
 
+/** A cursor this API could have returned: base64url of text matching `decoded`, and nothing else. */
+function cursorOf(decoded: RegExp) {
+  return z
+    .string()
+    .refine((cursor) => {
+      const value = decodeCursor(cursor);
+      return value !== null && decoded.test(value) && encodeCursor(value) === cursor;
+    }, "not a cursor returned by this API")
+    .optional();
+}
+
+/** Agent pages continue after an agent id. */
+export const agentCursorSchema = cursorOf(/^agt_[0-9A-Z]{26}$/);
+/** Decision and audit pages continue before a sequence number. */
+export const seqCursorSchema = cursorOf(/^[1-9][0-9]{0,15}$/);
+
 export const listAgentsQuery = z.strictObject({
   status: z.enum(["active", "suspended"]).optional(),
   limit: limitSchema,
-  cursor: cursorSchema,
+  cursor: agentCursorSchema,
 });
 
 export const agentPageSchema = z.object({ items: z.array(agentSchema), nextCursor: z.string().nullable() });

@@ -1,8 +1,34 @@
 import { z } from "zod";
+import { KNOWN_SCOPES, TOOL_CATALOG } from "../tools/catalog.js";
+import { agentIdSchema, kidSchema } from "./agent.js";
+
+export const TOOL_NAMES = TOOL_CATALOG.map((tool) => tool.name);
+
+/**
+ * A tool's name; an unknown one is answered 404 unknown_tool by the handler, not by validation.
+ * Described, not enumerated: clients built from the document must not break when tools are added.
+ */
+export const toolNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .meta({
+    description: `A tool of GET /v1/tools (built in: ${TOOL_NAMES.join(", ")})`,
+    examples: TOOL_NAMES,
+  });
 
 export const tokenRequestBody = z.strictObject({
-  tool: z.string().min(1).max(64),
-  scopes: z.array(z.string().min(1).max(128)).min(1).max(32),
+  tool: toolNameSchema,
+  scopes: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(128)
+        .meta({ enum: [...KNOWN_SCOPES] }),
+    )
+    .min(1)
+    .max(32),
   intent: z.string().trim().min(1).max(1000).optional(),
   ttlSeconds: z.number().int().min(1).max(86_400).optional(),
 });
@@ -12,6 +38,7 @@ export const tokenResponseSchema = z
     token: z.string(),
     tokenType: z.literal("Bearer"),
     jti: z.string(),
+    // Open-ended on the way out, so clients keep working when tools are added.
     tool: z.string(),
     scopes: z.array(z.string()),
     expiresAt: z.string(),
@@ -26,7 +53,7 @@ export const jwksSchema = z
         kty: z.literal("OKP"),
         crv: z.literal("Ed25519"),
         x: z.string(),
-        kid: z.string(),
+        kid: kidSchema,
         alg: z.literal("EdDSA"),
         use: z.literal("sig"),
       }),
@@ -36,5 +63,5 @@ export const jwksSchema = z
 
 export const revokeTokensBody = z.union([
   z.strictObject({ jti: z.string().min(1).max(200) }),
-  z.strictObject({ agentId: z.string().regex(/^agt_[0-9A-Z]{26}$/, "not an agent id") }),
+  z.strictObject({ agentId: agentIdSchema }),
 ]);

@@ -87,6 +87,11 @@ export interface SigningKeyRingOptions {
   maxTokenTtlSeconds: number;
   /** Clock skew verifiers allow; keeps a retired key published that much longer. Default 30. */
   skewSeconds?: number;
+  /**
+   * Keys published at once (current + retired); a rotation that would exceed it is refused
+   * (rate_limited) until the oldest retired key leaves the JWKS. Default unbounded.
+   */
+  maxPublishedKeys?: number;
 }
 
 interface KeyEntry {
@@ -98,6 +103,8 @@ interface KeyEntry {
 export async function createSigningKeyRing(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
   const { dataDir, configuredKeys, now, maxTokenTtlSeconds } = options;
   const skewSeconds = options.skewSeconds ?? 30;
+  const maxPublishedKeys = options.maxPublishedKeys ?? Number.POSITIVE_INFINITY;
+  if (!(maxPublishedKeys >= 2)) throw new RangeError("maxPublishedKeys must be at least 2");
   if (typeof now !== "function") throw new TypeError("now must be a function returning a Date");
   if (!Number.isInteger(maxTokenTtlSeconds) || maxTokenTtlSeconds < 1) {
     throw new RangeError("maxTokenTtlSeconds must be a positive integer");
@@ -182,6 +189,25 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
     return dropped;
   }
 
+  /**
+   * Every rotation keeps the old key published for a token lifetime, so unthrottled rotations
+   * (a looping script, a careless admin) would grow the JWKS every verifier downloads.
+   */
+  function refuseWhenFull(): void {
+    prune();
+    if (entries.size < maxPublishedKeys) return;
+    const at = now().getTime();
+    const nextFree = Math.min(
+      ...[...entries.values()].map((entry) => entry.key.notAfter?.getTime() ?? Number.POSITIVE_INFINITY),
+    );
+    const retryAfter = Math.max(1, Math.ceil((nextFree - at) / 1000));
+    throw new GatewayError(
+      "rate_limited",
+      `${entries.size} signing keys are published already; rotate again once the oldest expires`,
+      { headers: { "Retry-After": String(Number.isFinite(retryAfter) ? retryAfter : 60) } },
+    );
+  }
+
   function currentEntry(): KeyEntry {
     const entry = entries.get(currentKid);
     if (!entry) throw new Error("signing key ring lost its current key");
@@ -211,7 +237,10 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
           "signing keys come from deployment configuration; rotate them there",
         );
       }
+      refuseWhenFull();
       const fresh = await generateEntry(now());
+      // Again after the await: concurrent rotations all passed the first check.
+      refuseWhenFull();
       // From here on everything is synchronous, so concurrent rotations cannot interleave:
       // each retires whichever key is current when its new key is ready. The new key is
       // written before the old is retired; a crash in between leaves two unretired keys,

@@ -74,22 +74,32 @@ describe("createToolTokenVerifier", () => {
   it("accepts a valid token for its tool and key, returning its claims and scopes", async () => {
     const { verifier, kid, mint, keyRing } = await setUp();
     const minted = await mint({ scopes: ["openai:chat", "openai:embeddings"], intent: "why" });
-    const verified = await verifier.verify(minted.token, { tool: "openai", kid });
+    const verified = await verifier.verify(minted.token, { tool: "openai", kid, agentId: "agt_1" });
     assert.deepEqual(verified.claims, minted.claims);
     assert.deepEqual(verified.scopes, ["openai:chat", "openai:embeddings"]);
     assert.equal(verified.signingKid, keyRing.current().kid);
     // The result is shared with later calls through the cache, so nobody may change it.
     assert.ok(Object.isFrozen(verified.claims) && Object.isFrozen(verified.claims.cnf));
     verified.scopes.push("gmail:send"); // a caller's own copy: the cached entry is unaffected
-    const again = await verifier.verify(minted.token, { tool: "openai", kid });
+    const again = await verifier.verify(minted.token, { tool: "openai", kid, agentId: "agt_1" });
     assert.deepEqual(again.scopes, ["openai:chat", "openai:embeddings"]);
+  });
+
+  it("refuses a token issued to another agent than the one that signed (token_invalid)", async () => {
+    const { verifier, kid, mint } = await setUp();
+    const { token } = await mint({ agentId: "agt_other" });
+    await rejectsWith(
+      verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /issued to another agent/,
+    );
   });
 
   it("refuses a token for another tool (token_invalid)", async () => {
     const { verifier, kid, mint } = await setUp();
     const { token } = await mint();
     await rejectsWith(
-      verifier.verify(token, { tool: "gmail", kid }),
+      verifier.verify(token, { tool: "gmail", kid, agentId: "agt_1" }),
       "token_invalid",
       /for tool "openai", not "gmail"/,
     );
@@ -99,10 +109,10 @@ describe("createToolTokenVerifier", () => {
     const { verifier, kid, mint, clock } = await setUp({ cacheSize: 0 });
     const { token } = await mint();
     clock.advance(120 + 29);
-    await verifier.verify(token, { tool: "openai", kid }); // within the skew
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }); // within the skew
     clock.advance(1);
     await rejectsWith(
-      verifier.verify(token, { tool: "openai", kid }),
+      verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }),
       "token_expired",
       /expired at 2026-01-01T00:02:00/,
     );
@@ -111,9 +121,9 @@ describe("createToolTokenVerifier", () => {
   it("refuses an expired token that is in the cache too", async () => {
     const { verifier, kid, mint, clock, keyLookups } = await setUp();
     const { token } = await mint();
-    await verifier.verify(token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
     clock.advance(120 + 30);
-    await rejectsWith(verifier.verify(token, { tool: "openai", kid }), "token_expired");
+    await rejectsWith(verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }), "token_expired");
     assert.equal(keyLookups(), 2, "the expired entry was dropped, so jose saw the token again");
   });
 
@@ -122,16 +132,20 @@ describe("createToolTokenVerifier", () => {
     clock.advance(60);
     const { token } = await mint(); // nbf = now
     clock.advance(-31);
-    await rejectsWith(verifier.verify(token, { tool: "openai", kid }), "token_invalid", /not valid before/);
+    await rejectsWith(
+      verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /not valid before/,
+    );
     clock.advance(1);
-    await verifier.verify(token, { tool: "openai", kid }); // nbf − skew reached
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }); // nbf − skew reached
   });
 
   it("refuses a token whose signature was tampered with (token_invalid)", async () => {
     const { verifier, kid, mint } = await setUp();
     const { token } = await mint();
     await rejectsWith(
-      verifier.verify(withSignatureByte(token, 10), { tool: "openai", kid }),
+      verifier.verify(withSignatureByte(token, 10), { tool: "openai", kid, agentId: "agt_1" }),
       "token_invalid",
       /signature/,
     );
@@ -145,7 +159,7 @@ describe("createToolTokenVerifier", () => {
       "base64url",
     );
     await rejectsWith(
-      verifier.verify(`${header}.${forged}.${signature}`, { tool: "openai", kid }),
+      verifier.verify(`${header}.${forged}.${signature}`, { tool: "openai", kid, agentId: "agt_1" }),
       "token_invalid",
     );
   });
@@ -166,7 +180,7 @@ describe("createToolTokenVerifier", () => {
       now: clock.now,
     });
     await rejectsWith(
-      verifier.verify(token, { tool: "openai", kid }),
+      verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }),
       "token_invalid",
       /not signed by a key of this gateway/,
     );
@@ -176,7 +190,7 @@ describe("createToolTokenVerifier", () => {
     const { verifier, mint } = await setUp();
     const { token } = await mint();
     await rejectsWith(
-      verifier.verify(token, { tool: "openai", kid: await agentKid() }),
+      verifier.verify(token, { tool: "openai", kid: await agentKid(), agentId: "agt_1" }),
       "token_key_mismatch",
     );
   });
@@ -185,7 +199,7 @@ describe("createToolTokenVerifier", () => {
     const { verifier, kid, mint, revoker } = await setUp();
     const { token, jti } = await mint();
     assert.equal(await revoker.revokeToken(jti), 1);
-    await rejectsWith(verifier.verify(token, { tool: "openai", kid }), "token_revoked");
+    await rejectsWith(verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }), "token_revoked");
   });
 
   it("refuses the tokens of a revoked agent, and only the tokens of a revoked key (token_revoked)", async () => {
@@ -196,46 +210,52 @@ describe("createToolTokenVerifier", () => {
     const someoneElse = await mint({ agentId: "agt_2" });
 
     assert.equal(await revoker.revokeAgentTokens("agt_1", { kid: otherKid }), 1);
-    await verifier.verify(first.token, { tool: "openai", kid });
-    await rejectsWith(verifier.verify(second.token, { tool: "openai", kid: otherKid }), "token_revoked");
+    await verifier.verify(first.token, { tool: "openai", kid, agentId: "agt_1" });
+    await rejectsWith(
+      verifier.verify(second.token, { tool: "openai", kid: otherKid, agentId: "agt_1" }),
+      "token_revoked",
+    );
 
     assert.equal(await revoker.revokeAgentTokens("agt_1"), 1);
-    await rejectsWith(verifier.verify(first.token, { tool: "openai", kid }), "token_revoked");
-    await verifier.verify(someoneElse.token, { tool: "openai", kid });
+    await rejectsWith(
+      verifier.verify(first.token, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_revoked",
+    );
+    await verifier.verify(someoneElse.token, { tool: "openai", kid, agentId: "agt_2" });
   });
 
   it("verifies the signature once per token, yet checks tool, key, time and revocation on every call", async () => {
     const { verifier, kid, mint, revoker, clock, keyLookups } = await setUp();
     const { token, jti } = await mint();
-    await verifier.verify(token, { tool: "openai", kid });
-    await verifier.verify(token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
     clock.advance(30);
-    await verifier.verify(token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
     assert.equal(keyLookups(), 1);
 
-    await rejectsWith(verifier.verify(token, { tool: "gmail", kid }), "token_invalid");
+    await rejectsWith(verifier.verify(token, { tool: "gmail", kid, agentId: "agt_1" }), "token_invalid");
     await rejectsWith(
-      verifier.verify(token, { tool: "openai", kid: await agentKid() }),
+      verifier.verify(token, { tool: "openai", kid: await agentKid(), agentId: "agt_1" }),
       "token_key_mismatch",
     );
     await revoker.revokeToken(jti);
-    await rejectsWith(verifier.verify(token, { tool: "openai", kid }), "token_revoked");
+    await rejectsWith(verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }), "token_revoked");
     assert.equal(keyLookups(), 1, "all of these were answered from the warm cache");
   });
 
   it("pays for a verify each time when the cache is off", async () => {
     const { verifier, kid, mint, keyLookups } = await setUp({ cacheSize: 0 });
     const { token } = await mint();
-    await verifier.verify(token, { tool: "openai", kid });
-    await verifier.verify(token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
     assert.equal(keyLookups(), 2);
   });
 
   it("does not cache a token that failed to verify", async () => {
     const { verifier, kid, mint, keyLookups } = await setUp();
     const tampered = withSignatureByte((await mint()).token, 3);
-    await rejectsWith(verifier.verify(tampered, { tool: "openai", kid }), "token_invalid");
-    await rejectsWith(verifier.verify(tampered, { tool: "openai", kid }), "token_invalid");
+    await rejectsWith(verifier.verify(tampered, { tool: "openai", kid, agentId: "agt_1" }), "token_invalid");
+    await rejectsWith(verifier.verify(tampered, { tool: "openai", kid, agentId: "agt_1" }), "token_invalid");
     assert.equal(keyLookups(), 2);
   });
 
@@ -246,17 +266,17 @@ describe("createToolTokenVerifier", () => {
     await keyRing.rotate();
     const fresh = await mint({ ttlSeconds: 300 });
     clock.advance(250); // t = 260: both unexpired
-    await verifier.verify(token, { tool: "openai", kid });
-    await verifier.verify(fresh.token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
+    await verifier.verify(fresh.token, { tool: "openai", kid, agentId: "agt_1" });
     clock.advance(60); // t = 320: the old token is past exp (300) but within the skew
-    await verifier.verify(token, { tool: "openai", kid });
+    await verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" });
     clock.advance(10); // t = 330 = exp + skew
-    await rejectsWith(verifier.verify(token, { tool: "openai", kid }), "token_expired");
+    await rejectsWith(verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }), "token_expired");
     assert.ok(keyRing.jwks().keys.some((key) => key.kid === oldKid));
     clock.advance(10); // t = 340: retired at 10 + max ttl 300 + skew 30
     assert.ok(!keyRing.jwks().keys.some((key) => key.kid === oldKid));
     await rejectsWith(
-      verifier.verify(token, { tool: "openai", kid }),
+      verifier.verify(token, { tool: "openai", kid, agentId: "agt_1" }),
       "token_invalid",
       /not signed by a key/,
     );
@@ -266,7 +286,7 @@ describe("createToolTokenVerifier", () => {
     const { verifier, kid, mint, keyRing, clock } = await setUp();
     const other = await mint({ issuer: "https://elsewhere.example" });
     await rejectsWith(
-      verifier.verify(other.token, { tool: "openai", kid }),
+      verifier.verify(other.token, { tool: "openai", kid, agentId: "agt_1" }),
       "token_invalid",
       /another issuer/,
     );
@@ -276,26 +296,42 @@ describe("createToolTokenVerifier", () => {
     const wrongTyp = await new SignJWT(claims)
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "JWT" })
       .sign(key.privateKey);
-    await rejectsWith(verifier.verify(wrongTyp, { tool: "openai", kid }), "token_invalid", /typ/);
+    await rejectsWith(
+      verifier.verify(wrongTyp, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /typ/,
+    );
 
     const unsigned = new UnsecuredJWT({ ...claims }).encode();
-    await rejectsWith(verifier.verify(unsigned, { tool: "openai", kid }), "token_invalid");
+    await rejectsWith(verifier.verify(unsigned, { tool: "openai", kid, agentId: "agt_1" }), "token_invalid");
 
     const { cnf: _cnf, ...withoutCnf } = claims;
     const noBinding = await new SignJWT(withoutCnf)
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "at+jwt" })
       .sign(key.privateKey);
-    await rejectsWith(verifier.verify(noBinding, { tool: "openai", kid }), "token_invalid", /cnf/);
+    await rejectsWith(
+      verifier.verify(noBinding, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /cnf/,
+    );
 
     const oddScope = await new SignJWT({ ...claims, scope: ["openai:chat"] })
       .setProtectedHeader({ alg: "EdDSA", kid: key.kid, typ: "at+jwt" })
       .sign(key.privateKey);
-    await rejectsWith(verifier.verify(oddScope, { tool: "openai", kid }), "token_invalid", /scope/);
+    await rejectsWith(
+      verifier.verify(oddScope, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /scope/,
+    );
 
     const noKid = await new SignJWT(claims)
       .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" })
       .sign(key.privateKey);
-    await rejectsWith(verifier.verify(noKid, { tool: "openai", kid }), "token_invalid", /no kid/);
+    await rejectsWith(
+      verifier.verify(noKid, { tool: "openai", kid, agentId: "agt_1" }),
+      "token_invalid",
+      /no kid/,
+    );
     assert.ok(clock.unix() > 0);
   });
 
@@ -313,7 +349,7 @@ describe("createToolTokenVerifier", () => {
       42 as unknown as string,
     ];
     for (const sample of samples) {
-      await rejectsWith(verifier.verify(sample, { tool: "openai", kid }), "token_invalid");
+      await rejectsWith(verifier.verify(sample, { tool: "openai", kid, agentId: "agt_1" }), "token_invalid");
     }
   });
 

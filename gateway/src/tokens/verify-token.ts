@@ -28,6 +28,8 @@ export interface ToolTokenVerifierOptions {
 export interface ExpectedBinding {
   /** The tool named in the request path; must equal `aud`. */
   tool: string;
+  /** The agent that owns the signing key; must equal `sub`. */
+  agentId: string;
   /** The keyid of the request's signature; must equal `cnf.jkt`. */
   kid: string;
 }
@@ -123,6 +125,11 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
           "token_invalid",
           `the token is for tool "${claims.aud}", not "${expected.tool}"`,
         );
+      }
+      // A key belongs to one agent, so jkt implies sub today; checked anyway so a token never
+      // acts for an agent it was not issued to, whatever happens to keys later.
+      if (claims.sub !== expected.agentId) {
+        throw new GatewayError("token_invalid", "the token was issued to another agent");
       }
       if (claims.cnf.jkt !== expected.kid) {
         throw new GatewayError(

@@ -357,9 +357,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Call a tool through the gateway: the path after the tool mirrors the tool's own REST API. Needs Authorization: Bearer <tool token>, covered by the signature. For the tool's GET actions (openai models, gmail list and get, serpapi search). */
+        get: operations["callToolGet"];
         put?: never;
-        /** Call a tool through the gateway: the path after the tool mirrors the tool's own REST API (any method). Needs Authorization: Bearer <tool token>, covered by the signature. */
+        /** Call a tool through the gateway: the path after the tool mirrors the tool's own REST API. Needs Authorization: Bearer <tool token>, covered by the signature. For the tool's POST actions, with the tool's own JSON request body. */
         post: operations["callTool"];
         delete?: never;
         options?: never;
@@ -505,10 +506,21 @@ export interface components {
             code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
             requestId: string;
             reasons?: string[];
-            errors?: {
-                field: string;
+            /** @description invalid_request: each invalid field; policy_invalid: each compile error */
+            errors?: ({
+                field?: string;
                 message: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description scope_missing: the scopes lacking */
+            missingScopes?: string[];
+            /** @description not_ready: which readiness check failed */
+            checks?: {
+                [key: string]: boolean;
+            };
+        } & {
+            [key: string]: unknown;
         };
         ToolList: {
             tools: {
@@ -671,14 +683,16 @@ export interface operations {
                 "application/json": {
                     name: string;
                     publicKey: string | ({
-                        kty: string;
-                        crv: string;
+                        /** @constant */
+                        kty: "OKP";
+                        /** @constant */
+                        crv: "Ed25519";
                         x: string;
                     } & {
                         [key: string]: unknown;
                     });
                     /** @default [] */
-                    scopes?: string[];
+                    scopes?: ("openai:chat" | "openai:embeddings" | "openai:models" | "gmail:send" | "gmail:read" | "serpapi:search" | "http:fetch")[];
                     /** @default default */
                     tier?: string;
                     /** @default {} */
@@ -789,7 +803,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    scopes?: string[];
+                    scopes?: ("openai:chat" | "openai:embeddings" | "openai:models" | "gmail:send" | "gmail:read" | "serpapi:search" | "http:fetch")[];
                     tier?: string;
                     metadata?: {
                         [key: string]: unknown;
@@ -833,8 +847,10 @@ export interface operations {
             content: {
                 "application/json": {
                     publicKey: string | ({
-                        kty: string;
-                        crv: string;
+                        /** @constant */
+                        kty: "OKP";
+                        /** @constant */
+                        crv: "Ed25519";
                         x: string;
                     } & {
                         [key: string]: unknown;
@@ -1466,8 +1482,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description A tool of GET /v1/tools (built in: openai, gmail, serpapi, http)
+                     * @example openai
+                     * @example gmail
+                     * @example serpapi
+                     * @example http
+                     */
                     tool: string;
-                    scopes: string[];
+                    scopes: ("openai:chat" | "openai:embeddings" | "openai:models" | "gmail:send" | "gmail:read" | "serpapi:search" | "http:fetch")[];
                     intent?: string;
                     ttlSeconds?: number;
                 };
@@ -1494,11 +1517,14 @@ export interface operations {
             };
         };
     };
-    callTool: {
+    callToolGet: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                tool: "openai" | "gmail" | "serpapi" | "http";
+                path: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1510,13 +1536,51 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error (RFC 9457 problem details) */
+            /** @description Error: the gateway's RFC 9457 problem details, or the upstream's own error answer, forwarded as it came */
             default: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                    "*/*": unknown;
+                };
+            };
+        };
+    };
+    callTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tool: "openai" | "gmail" | "serpapi" | "http";
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The tool's own response, forwarded (SSE streams pass through) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: the gateway's RFC 9457 problem details, or the upstream's own error answer, forwarded as it came */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "*/*": unknown;
                 };
             };
         };

@@ -109,6 +109,11 @@ export const ERRORS = {
     "title": "Payload too large",
     "family": "request"
   },
+  "unsupported_encoding": {
+    "status": 415,
+    "title": "Unsupported content encoding",
+    "family": "request"
+  },
   "method_not_allowed": {
     "status": 405,
     "title": "Method not allowed",

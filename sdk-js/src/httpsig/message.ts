@@ -101,7 +101,9 @@ export function fieldValue(headers: HeaderFields, name: string): string | undefi
 export function toHeaderFields(
   input: Headers | Readonly<Record<string, HeaderValue | number | undefined | null>> | undefined,
 ): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a field named "constructor" or "__proto__" is a field like any other, not
+  // Object.prototype's member (which made signing such a request throw a TypeError).
+  const out: Record<string, string | string[]> = Object.create(null);
   if (input === undefined) return out;
   const add = (name: string, value: string) => {
     const key = name.toLowerCase();

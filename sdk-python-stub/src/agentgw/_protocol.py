@@ -115,6 +115,11 @@ ERRORS: Final[dict[str, dict[str, Any]]] = {
         "title": "Payload too large",
         "family": "request",
     },
+    "unsupported_encoding": {
+        "status": 415,
+        "title": "Unsupported content encoding",
+        "family": "request",
+    },
     "method_not_allowed": {
         "status": 405,
         "title": "Method not allowed",

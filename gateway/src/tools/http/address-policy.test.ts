@@ -40,17 +40,47 @@ test("non-public addresses are refused with a reason; public ones pass", () => {
 
 test("the allow-list matches exact hosts and subdomains of *.domain by whole labels", () => {
   const allowed = createHostAllowList(["api.example.com", "*.example.org", "Bücher.example", "10.0.0.1"]);
-  assert.equal(allowed("API.Example.com."), true);
-  assert.equal(allowed("example.com"), false);
-  assert.equal(allowed("a.b.example.org"), true);
-  assert.equal(allowed("example.org"), false);
-  assert.equal(allowed("evilexample.org"), false);
-  assert.equal(allowed("example.org.evil.net"), false);
-  assert.equal(allowed("xn--bcher-kva.example"), true);
-  assert.equal(allowed("10.0.0.1"), true);
-  for (const bad of ["example.com:8080", "http://example.com", "*", "*.10.0.0.1", "a/b"]) {
+  assert.equal(allowed("API.Example.com.", 443), true);
+  assert.equal(allowed("example.com", 443), false);
+  assert.equal(allowed("a.b.example.org", 80), true);
+  assert.equal(allowed("example.org", 443), false);
+  assert.equal(allowed("evilexample.org", 443), false);
+  assert.equal(allowed("example.org.evil.net", 443), false);
+  assert.equal(allowed("xn--bcher-kva.example", 443), true);
+  assert.equal(allowed("10.0.0.1", 80), true);
+  for (const bad of [
+    "example.com:0",
+    "example.com:99999",
+    "example.com:x",
+    "http://example.com",
+    "*",
+    "*.10.0.0.1",
+    "a/b",
+  ]) {
     assert.throws(() => createHostAllowList([bad]), RangeError, bad);
   }
+});
+
+test("an entry without a port allows 80 and 443 only; an entry with one allows that port only", () => {
+  const allowed = createHostAllowList([
+    "api.example.com",
+    "admin.example.com:8443",
+    "*.example.net:8080",
+    "[::1]:9000",
+    "::2",
+  ]);
+  assert.equal(allowed("api.example.com", 80), true);
+  assert.equal(allowed("api.example.com", 443), true);
+  assert.equal(allowed("api.example.com", 22), false);
+  assert.equal(allowed("api.example.com", 8443), false);
+  assert.equal(allowed("admin.example.com", 8443), true);
+  assert.equal(allowed("admin.example.com", 443), false);
+  assert.equal(allowed("a.example.net", 8080), true);
+  assert.equal(allowed("a.example.net", 443), false);
+  assert.equal(allowed("::1", 9000), true);
+  assert.equal(allowed("[::1]", 9000), true);
+  assert.equal(allowed("::1", 443), false);
+  assert.equal(allowed("::2", 443), true);
 });
 
 test("bodies decode as text by charset, else base64", () => {

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { GatewayError } from "../../errors.js";
 import { requestHeadersForUpstream } from "../../forward/headers.js";
 import { addressRefusal, type GuardedLookupOptions } from "./guarded-lookup.js";
-import { type HostAllowList, normalizeHost } from "./host-allow-list.js";
+import { type HostAllowList, normalizeHost, portOf } from "./host-allow-list.js";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
@@ -69,7 +69,13 @@ export function checkDestination(
     throw refuse("only http and https URLs can be fetched");
   if (url.username !== "" || url.password !== "") throw refuse("URLs with credentials cannot be fetched");
   const host = normalizeHost(url.hostname);
-  if (!allowList(host)) throw refuse(`host ${host} is not allow-listed for the http tool`);
+  const port = portOf(url);
+  if (!allowList(host, port)) {
+    const named = url.port === "" ? "" : `:${port}`;
+    throw refuse(
+      `host ${host}${named} is not allow-listed for the http tool (a host without a port allows 80 and 443)`,
+    );
+  }
   if (isIP(host) !== 0) {
     const reason = addressRefusal(host, guard, host);
     if (reason !== undefined) throw refuse(`address ${host} is not public (${reason})`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { LookupAddress } from "node:dns";
 import { after, before, beforeEach, describe, test } from "node:test";
-import type { GatewayError } from "../../errors.js";
+import { GatewayError } from "../../errors.js";
 import { callContext, FAST_RESILIENCE, toolCall } from "../testing/calls.js";
 import { type FakeWebsite, startFakeWebsite } from "../testing/fakes.js";
 import type { ToolConnector, ToolResponse } from "../types.js";
@@ -38,8 +38,13 @@ const resolveHost = async (host: string) => {
   return found;
 };
 
+/** The fake site's port, allow-listed beside the default ports once it is known. */
+let sitePort = 0;
 const config = (overrides: Partial<HttpToolConfig> = {}): HttpToolConfig => ({
-  allowHosts: ["site.test", "*.site.test", "internal.test", "mixed.test", "127.0.0.1", "10.0.0.1"],
+  allowHosts: [
+    ...["site.test", "*.site.test", "127.0.0.1"].map((host) => `${host}:${sitePort}`),
+    ...["site.test", "*.site.test", "internal.test", "mixed.test", "127.0.0.1", "10.0.0.1"],
+  ],
   allowPrivate: false,
   maxResponseBytes: 64 * 1024,
   maxRedirects: 3,
@@ -63,6 +68,7 @@ describe("http connector", () => {
   before(async () => {
     site = await startFakeWebsite({ largePageBytes: 200 * 1024 });
     port = new URL(site.url).port;
+    sitePort = Number(port);
     connector = make();
   });
   beforeEach(() => site.reset());
@@ -95,6 +101,7 @@ describe("http connector", () => {
         headers: {},
         body: "x",
         host: "www.site.test",
+        port: 80,
       },
     );
     assert.throws(
@@ -130,7 +137,10 @@ describe("http connector", () => {
   test("loopback, private, metadata and IPv6 loopback/mapped literals are refused", async () => {
     const any = make(
       {
-        allowHosts: ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "::ffff:7f00:1"],
+        allowHosts: [
+          `127.0.0.1:${port}`,
+          ...["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1", "::ffff:127.0.0.1", "::ffff:7f00:1"],
+        ],
       },
       false,
     );
@@ -189,6 +199,95 @@ describe("http connector", () => {
       connector.forward(fetchCall({ url: `http://site.test:${port}/redirect-chain?hops=5` }), callContext()),
       refused(/more than 3 redirects/, "upstream_error"),
     );
+  });
+
+  test("only allow-listed ports: a host without a port allows 80 and 443", async () => {
+    await assert.rejects(
+      connector.forward(fetchCall({ url: "http://internal.test:8080/" }), callContext()),
+      refused(/internal.test:8080 is not allow-listed/),
+    );
+    await assert.rejects(
+      connector.forward(
+        fetchCall({
+          url: `http://site.test:${port}/redirect?to=${encodeURIComponent("http://site.test:22/")}`,
+        }),
+        callContext(),
+      ),
+      refused(/site.test:22 is not allow-listed/, "upstream_error"),
+    );
+  });
+
+  test("every redirect hop is put to the policy; a denied hop stops the fetch before it is sent", async () => {
+    const asked: unknown[] = [];
+    const answer = envelope(
+      await connector.forward(
+        fetchCall({
+          url: `http://site.test:${port}/redirect?to=${encodeURIComponent(`http://www.site.test:${port}/echo`)}`,
+          headers: { "x-agent": "1" },
+        }),
+        callContext({
+          authorizeHop: async (body) => {
+            asked.push(body);
+            return { block_patterns: ["www\\.site\\.test"] };
+          },
+        }),
+      ),
+    );
+    assert.deepEqual(asked, [
+      {
+        url: `http://www.site.test:${port}/echo`,
+        method: "GET",
+        headers: {},
+        body: null,
+        host: "www.site.test",
+        port: Number(port),
+        redirect: {
+          from: `http://site.test:${port}/redirect?to=${encodeURIComponent(`http://www.site.test:${port}/echo`)}`,
+          status: 302,
+          hop: 1,
+        },
+      },
+    ]);
+    const echoed = JSON.parse(answer.body);
+    assert.equal(echoed.headers["x-agent"], undefined, "the agent's headers stay with the first origin");
+    assert.match(answer.body, /\[blocked\]/, "the hop's obligations apply to the answer");
+
+    site.reset();
+    const denied = new GatewayError("policy_denied", "host www.site.test is not on the allow-list");
+    await assert.rejects(
+      connector.forward(
+        fetchCall({
+          url: `http://site.test:${port}/redirect?to=${encodeURIComponent(`http://www.site.test:${port}/page`)}`,
+        }),
+        callContext({
+          authorizeHop: async () => {
+            throw denied;
+          },
+        }),
+      ),
+      (e: unknown) => e === denied,
+    );
+    assert.deepEqual(
+      site.received.map((r) => r.path),
+      ["/redirect"],
+      "the denied hop was never requested",
+    );
+  });
+
+  test("redirected fetches are not cached: the next fetch asks the policy again", async () => {
+    let asked = 0;
+    const ctx = () =>
+      callContext({
+        authorizeHop: async () => {
+          asked++;
+          return {};
+        },
+      });
+    const url = `http://site.test:${port}/redirect?to=/page`;
+    await connector.forward(fetchCall({ url }), ctx());
+    const again = await connector.forward(fetchCall({ url }), ctx());
+    assert.equal(again.cached, undefined);
+    assert.equal(asked, 2);
   });
 
   test("allowPrivate lets loopback through and reports it", async () => {

@@ -1,18 +1,22 @@
 // The http tool: `POST /fetch` with `{url, method?, headers?, body?}` answers
 // `{url, status, headers, body, bodyEncoding?, truncated?}` (docs/tools.md). Only allow-listed hosts, only
-// public addresses (checked on the URL and again on the resolved address at connect time), every redirect
-// hop re-checked, the answer capped at maxResponseBytes and each hop at the tool's timeout.
+// public addresses (checked on the URL and again on the resolved address at connect time), only the allowed
+// ports, every redirect hop re-checked and decided by the policy, the answer capped at maxResponseBytes and
+// each hop at the tool's timeout.
 
 import type { Config } from "../../config.js";
 import { GatewayError } from "../../errors.js";
 import { createForwarder, type Exchange } from "../../forward/forwarder.js";
+import { combineObligations } from "../../forward/obligations.js";
 import { cacheKey, createResponseCache } from "../../forward/response-cache.js";
+import type { Obligations } from "../../policy/types.js";
 import type { ConnectorDeps } from "../connector-deps.js";
 import type { CallContext, ToolConnector } from "../types.js";
 import { decodeBody } from "./decode-body.js";
 import { checkDestination, type FetchRequest, parseFetchRequest } from "./fetch-request.js";
 import { createGuardedLookup, type GuardedLookupOptions, type ResolveHost } from "./guarded-lookup.js";
-import { createHostAllowList, normalizeHost } from "./host-allow-list.js";
+import { createHostAllowList, normalizeHost, portOf } from "./host-allow-list.js";
+import { redirectHop } from "./redirect-hop.js";
 
 export type HttpToolConfig = Config["tools"]["http"];
 
@@ -52,9 +56,18 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
       ? createResponseCache({ ttlSeconds: config.resilience.cacheTtlSeconds })
       : undefined;
 
-  async function follow(request: FetchRequest, ctx: CallContext): Promise<{ url: URL; exchange: Exchange }> {
-    let { url, method, body } = request;
-    const headers = { ...request.headers };
+  /**
+   * Follows redirects. Every hop is checked like the first request: allow-list (host and port), public
+   * address, and the policy (ctx.authorizeHop, recorded like every decision). A hop never downgrades https
+   * to http; a hop to another origin carries none of the agent's headers and no body (a 307/308 that would
+   * resend a body elsewhere is refused). Resolves to the final answer and every hop's obligations.
+   */
+  async function follow(
+    request: FetchRequest,
+    ctx: CallContext,
+  ): Promise<{ url: URL; exchange: Exchange; obligations: Obligations[]; redirected: boolean }> {
+    let { url, method, headers, body } = request;
+    const obligations: Obligations[] = [];
     for (let hop = 0; ; hop++) {
       const exchange = await forwarder
         .exchange({ method, url, headers, body }, ctx, {
@@ -69,27 +82,19 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
           throw error;
         });
       const location = REDIRECTS.has(exchange.status) ? headerOf(exchange, "location") : undefined;
-      if (location === undefined) return { url, exchange };
+      if (location === undefined) return { url, exchange, obligations, redirected: hop > 0 };
       if (hop >= config.maxRedirects) {
         throw new GatewayError("upstream_error", `more than ${config.maxRedirects} redirects`);
       }
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
-        throw new GatewayError("upstream_error", "the upstream redirected to an invalid URL");
-      }
-      checkDestination(next, allowList, guard, "upstream_error");
-      // RFC 9110 §15.4: 303 (and, as browsers do, 301/302 after a POST) continue as a GET without a body.
-      if (
-        exchange.status === 303 ||
-        ((exchange.status === 301 || exchange.status === 302) && method === "POST")
-      ) {
-        if (method !== "HEAD") method = "GET";
-        body = null;
-        delete headers["content-type"];
-      }
-      url = next;
+      const next = redirectHop({ url, method, headers, body }, exchange.status, location, allowList, guard);
+      if (!ctx.authorizeHop) throw new GatewayError("upstream_error", "redirect refused: no policy to ask");
+      obligations.push(
+        await ctx.authorizeHop({
+          ...fetchView(next),
+          redirect: { from: url.href, status: exchange.status, hop: hop + 1 },
+        }),
+      );
+      ({ url, method, headers, body } = next);
     }
   }
 
@@ -97,16 +102,9 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
     name: "http",
     available: () => config.allowHosts.length > 0,
 
-    /** `{url, method, headers, body, host}`, host lower-case for easy matching. */
+    /** `{url, method, headers, body, host, port}`, host lower-case for easy matching. */
     policyBody(call) {
-      const request = parseFetchRequest(call.json);
-      return {
-        url: request.url.href,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        host: normalizeHost(request.url.hostname),
-      };
+      return fetchView(parseFetchRequest(call.json));
     },
 
     async forward(call, ctx) {
@@ -128,8 +126,11 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
           : undefined;
       let envelope = key === undefined ? undefined : cache?.get(key)?.body;
       const cached = envelope !== undefined;
+      let answerObligations = ctx.obligations;
       if (!envelope) {
-        const { url, exchange } = await follow(request, ctx);
+        const { url, exchange, obligations, redirected } = await follow(request, ctx);
+        // The answer comes from the last hop: what the policy asked for any hop applies to it too.
+        answerObligations = obligations.reduce(combineObligations, ctx.obligations);
         if (!("body" in exchange)) throw new GatewayError("upstream_error", "unexpected streamed answer");
         const headers = forwarder.agentHeaders(exchange.headers);
         envelope = Buffer.from(
@@ -141,7 +142,10 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
             ...(exchange.truncated ? { truncated: true } : {}),
           }),
         );
-        if (key !== undefined && exchange.status >= 200 && exchange.status < 300 && !exchange.truncated) {
+        // A redirected fetch is not cached: each hop must be decided again by the policy in force.
+        const cacheable =
+          exchange.status >= 200 && exchange.status < 300 && !exchange.truncated && !redirected;
+        if (key !== undefined && cacheable) {
           cache?.set(key, { status: 200, headers: {}, body: envelope });
         }
       }
@@ -153,7 +157,7 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
           truncated: false,
           cached,
         },
-        ctx,
+        { ...ctx, obligations: answerObligations },
       );
     },
 
@@ -162,6 +166,18 @@ export function createHttpConnector(config: HttpToolConfig, deps: HttpConnectorD
       cache?.clear();
       await forwarder.close();
     },
+  };
+}
+
+/** What the policy sees of one request of the tool (the agent's, or a redirect hop). */
+function fetchView(request: Pick<FetchRequest, "url" | "method" | "headers" | "body">) {
+  return {
+    url: request.url.href,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    host: normalizeHost(request.url.hostname),
+    port: portOf(request.url),
   };
 }
 

@@ -31,12 +31,20 @@ export function toolCall(toolName: string, path: string, input: CallInput = {}):
   };
 }
 
-export function callContext(options: { obligations?: Obligations; signal?: AbortSignal } = {}): CallContext {
+export function callContext(
+  options: {
+    obligations?: Obligations;
+    signal?: AbortSignal;
+    /** Default: every hop allowed, without obligations. */
+    authorizeHop?: CallContext["authorizeHop"];
+  } = {},
+): CallContext {
   return {
     requestId: "req-test-1",
     traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     signal: options.signal ?? new AbortController().signal,
     obligations: options.obligations ?? {},
+    authorizeHop: options.authorizeHop ?? (async () => ({})),
   };
 }
 
