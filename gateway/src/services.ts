@@ -4,6 +4,9 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { type Approvals, createApprovals } from "./approvals/approvals.js";
+import { createApprovalWebhook } from "./approvals/webhook.js";
+import { createAuditLog } from "./audit/audit-log.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
@@ -39,6 +42,7 @@ export interface Services {
   /** Calls in flight per agent and tool. */
   concurrency: CallConcurrency;
   budgets: Budgets;
+  approvals: Approvals;
   close(): Promise<void>;
 }
 
@@ -126,10 +130,23 @@ export async function createServices(
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
   const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  // One writer for decisions and audit records (one chain, one order), approvals included.
+  const records = createRecordWriter(store.records);
+  const webhook = config.approvals.webhookUrl
+    ? createApprovalWebhook({ url: config.approvals.webhookUrl, publicUrl: config.publicUrl, logger })
+    : null;
+  const approvals = createApprovals({
+    store: store.approvals,
+    audit: createAuditLog(records, logger, nowDate),
+    nowMs: now,
+    defaultTtlSeconds: config.approvals.defaultTtlSeconds,
+    ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
+  });
   const housekeeping = startHousekeeping({
     credentials,
     store,
     keyRing,
+    approvals,
     logger,
     now,
     skewSeconds,
@@ -187,7 +204,6 @@ export async function createServices(
     }
     return states;
   });
-  const records = createRecordWriter(store.records);
   return {
     records,
     policy,
@@ -201,6 +217,7 @@ export async function createServices(
     rateLimits,
     concurrency,
     budgets,
+    approvals,
     async close() {
       housekeeping.stop();
       await policy.close();

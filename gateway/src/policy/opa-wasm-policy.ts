@@ -62,11 +62,12 @@ function validate(result: unknown): Evaluation {
     );
     return { ok: false, reason: "the policy decision is not a valid decision object", detail: { issues } };
   }
-  const { allow, reasons, obligations } = parsed.data;
+  const { allow, reasons, obligations, approval } = parsed.data;
   const decision: Decision = {
     allow,
     reasons: allow || reasons.length > 0 ? reasons : ["denied by policy"],
     obligations: obligations as Obligations,
+    ...(approval && !allow ? { approval } : {}),
   };
   return deepFreeze({ ok: true, decision });
 }
