@@ -94,6 +94,7 @@ it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async
         AGENTGW_FUZZ_ADMIN_TOKEN: gw.adminToken,
         AGENTGW_FUZZ_AGENT_KEY: toBase64Url(agent.key.secretKey),
         AGENTGW_FUZZ_AGENT_ID: agent.id,
+        AGENTGW_FUZZ_WEBSITE_URL: fakes.website.url,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -113,6 +114,15 @@ it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async
     0,
     `schemathesis failed:\n${output.text}\ngateway errors:\n${JSON.stringify(serverErrors, null, 1)}`,
   );
-  // A run that tested nothing must not pass.
-  assert.match(output.text, /\d+ passed/);
+  // A run that tested nothing must not pass, nor one that never got past the front door: the
+  // generated tool calls must have reached every fake upstream through the connectors.
+  assert.match(output.text, /\d+ (generated|passed)/);
+  for (const [name, fake] of Object.entries({
+    openai: fakes.openai,
+    gmail: fakes.gmail,
+    serpapi: fakes.serpapi,
+    website: fakes.website,
+  })) {
+    assert.ok(fake.received.length > 0, `no generated request reached the ${name} fake`);
+  }
 });
