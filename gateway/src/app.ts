@@ -61,6 +61,7 @@ export function createApp(deps: AppDeps) {
     nowMs: now,
     onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
     budgetsFor: (agent) => services.budgets.usageFor(agent),
+    approvals: services.approvals,
   };
 
   const app = express();
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
+    approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,

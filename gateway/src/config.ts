@@ -184,6 +184,14 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  approvals: z
+    .strictObject({
+      /** Pending approvals lapse after this many seconds unless the policy's approval.ttl_seconds says otherwise. */
+      defaultTtlSeconds: positiveInt.max(604_800).default(900),
+      /** Receives a JSON POST ({text, approval}) per new pending approval; a secret (never logged). */
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+    })
+    .prefault({}),
   /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */
   secretsFile: z.string().optional(),
 });
@@ -370,6 +378,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
   if (env.AGENTGW_BODY_LIMIT_BYTES)
     set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
+  if (env.AGENTGW_APPROVAL_WEBHOOK_URL) set(["approvals", "webhookUrl"], env.AGENTGW_APPROVAL_WEBHOOK_URL);
   if (env.AGENTGW_METRICS_TOKEN) set(["metrics", "bearerToken"], env.AGENTGW_METRICS_TOKEN);
   if (env.AGENTGW_SECRETS_FILE) set(["secretsFile"], env.AGENTGW_SECRETS_FILE);
   if (env.AGENTGW_SIGNING_KEYS) set(["tokens", "signingKeys"], [env.AGENTGW_SIGNING_KEYS]);

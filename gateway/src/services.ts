@@ -4,11 +4,15 @@
 
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
+import { type Approvals, createApprovals } from "./approvals/approvals.js";
+import { createApprovalWebhook } from "./approvals/webhook.js";
+import { createAuditLog } from "./audit/audit-log.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
 import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
 import { startHousekeeping } from "./housekeeping.js";
+import { createFileNonceCache } from "./httpsig/file-nonce-cache.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
@@ -38,6 +42,7 @@ export interface Services {
   /** Calls in flight per agent and tool. */
   concurrency: CallConcurrency;
   budgets: Budgets;
+  approvals: Approvals;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,16 @@ export async function createServices(
     maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
+  // Nonces are also written to the data dir, so a restart does not reopen the replay window.
+  const nonceCache = createFileNonceCache({
+    dataDir: config.dataDir,
+    now,
+    front: createMemoryNonceCache({
+      maxEntries: config.signature.nonceCacheSize,
+      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+      now,
+    }),
+  });
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
@@ -98,11 +113,7 @@ export async function createServices(
       // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
       return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache: createMemoryNonceCache({
-      maxEntries: config.signature.nonceCacheSize,
-      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
-      now,
-    }),
+    nonceCache,
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -119,10 +130,23 @@ export async function createServices(
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
   const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  // One writer for decisions and audit records (one chain, one order), approvals included.
+  const records = createRecordWriter(store.records);
+  const webhook = config.approvals.webhookUrl
+    ? createApprovalWebhook({ url: config.approvals.webhookUrl, publicUrl: config.publicUrl, logger })
+    : null;
+  const approvals = createApprovals({
+    store: store.approvals,
+    audit: createAuditLog(records, logger, nowDate),
+    nowMs: now,
+    defaultTtlSeconds: config.approvals.defaultTtlSeconds,
+    ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
+  });
   const housekeeping = startHousekeeping({
     credentials,
     store,
     keyRing,
+    approvals,
     logger,
     now,
     skewSeconds,
@@ -180,7 +204,6 @@ export async function createServices(
     }
     return states;
   });
-  const records = createRecordWriter(store.records);
   return {
     records,
     policy,
@@ -194,12 +217,14 @@ export async function createServices(
     rateLimits,
     concurrency,
     budgets,
+    approvals,
     async close() {
       housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
+      nonceCache.close();
     },
   };
 }

@@ -115,6 +115,7 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     budgets: store.budgets,
     signingKeys: store.signingKeys,
     credentials: store.credentials,
+    approvals: store.approvals,
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -24,6 +24,8 @@ declare global {
   namespace Express {
     interface Locals {
       routeClass?: RouteClass;
+      /** Who an admin request authenticated as ("admin" for the bearer token, "console:…" for a console session). */
+      adminActor?: string;
       signature?: VerifiedSignature;
       agent?: Agent;
       agentKey?: AgentKey;

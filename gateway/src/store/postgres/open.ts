@@ -1,5 +1,6 @@
 import type { Store } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
+import { createPostgresApprovalStore } from "./approvals.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
 import { createPostgresCredentialStore } from "./credentials.js";
@@ -42,6 +43,7 @@ export async function openPostgresStore({
     records: createPostgresRecordStore(pool),
     budgets: createPostgresBudgetStore(pool),
     signingKeys: createPostgresSigningKeyStore(pool),
+    approvals: createPostgresApprovalStore(pool),
     async ping() {
       if (closed) return false;
       return (await query(pool, "SELECT 1")).rowCount === 1;
