@@ -615,7 +615,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
+            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "unsupported_encoding" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
             requestId: string;
             reasons?: string[];
             /** @description invalid_request: each invalid field; policy_invalid: each compile error */
