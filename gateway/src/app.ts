@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps) {
   app.set("query parser", "simple");
 
   const routes = gatewayRoutes({
-    health: { store, ready: async () => ({ policy: services.policy.ready() }) },
+    health: { store, ready: () => services.readiness() },
     agents: { store, audit, nowSeconds },
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },

@@ -158,6 +158,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           baseUrl: z.url().default("https://api.openai.com"),
           resilience: resilienceSchema.prefault({}),
+          /** Under a tokens budget: the output cap set upstream for a call that names none. */
+          defaultMaxOutputTokens: positiveInt.default(4096),
+          /** Under a tokens budget: tokens reserved per image or file part (their cost is not in the bytes). */
+          attachmentTokens: positiveInt.default(8192),
         })
         .prefault({}),
       gmail: z
@@ -370,6 +374,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_DATA_DIR) set(["dataDir"], env.AGENTGW_DATA_DIR);
   if (env.AGENTGW_DATABASE_URL) set(["database", "url"], env.AGENTGW_DATABASE_URL);
   if (env.AGENTGW_REDIS_URL) set(["redis", "url"], env.AGENTGW_REDIS_URL);
+  if (env.AGENTGW_REDIS_KEY_PREFIX) set(["redis", "keyPrefix"], env.AGENTGW_REDIS_KEY_PREFIX);
   if (env.AGENTGW_WORKERS) set(["workers"], num("AGENTGW_WORKERS", env.AGENTGW_WORKERS));
   if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY);
   if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
