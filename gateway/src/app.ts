@@ -10,6 +10,7 @@ import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { createCors } from "./http/cors.js";
 import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
+    discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
@@ -116,6 +118,7 @@ export function createApp(deps: AppDeps) {
   };
 
   app.use(requestContext());
+  app.use(createCors(config.cors));
   app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));

@@ -3,6 +3,7 @@
 // set and throws strings; here every failure becomes a deny with a reason.
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Logger } from "pino";
+import { BoundedMap } from "../cache/bounded-map.js";
 import { CUSTOM_BUILTINS, HOST_BUILTINS } from "./builtins.js";
 import { policyInvalid } from "./policy-invalid.js";
 import { type Decision, decisionSchema, type Obligations, type PolicyInput } from "./types.js";
@@ -47,6 +48,36 @@ function importedBuiltins(policy: LoadedPolicy): string[] {
   const end = memory.indexOf(0, start);
   const names: unknown = JSON.parse(new TextDecoder().decode(memory.subarray(start, end)));
   return typeof names === "object" && names !== null ? Object.keys(names) : [];
+}
+
+/** Distinct decisions remembered per loaded policy (a policy echoing its input could make many). */
+const DECISION_MEMO_SIZE = 1024;
+
+/** Checks a raw decision against the contract; the result is deeply frozen, so it can be shared. */
+function validate(result: unknown): Evaluation {
+  const parsed = decisionSchema.safeParse(result);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "decision"}: ${issue.message}`,
+    );
+    return { ok: false, reason: "the policy decision is not a valid decision object", detail: { issues } };
+  }
+  const { allow, reasons, obligations, approval } = parsed.data;
+  const decision: Decision = {
+    allow,
+    reasons: allow || reasons.length > 0 ? reasons : ["denied by policy"],
+    obligations: obligations as Obligations,
+    ...(approval && !allow ? { approval } : {}),
+  };
+  return deepFreeze({ ok: true, decision });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /**
@@ -94,6 +125,11 @@ export async function loadWasmPolicy(
     throw policyInvalid(`the policy data could not be loaded: ${messageOf(error)}`, []);
   }
 
+  // One policy returns few distinct decisions. Each is validated once (the schema compiles every
+  // block pattern, for instance) and then shared, frozen, for as long as this policy serves: a
+  // decision's obligations are compiled once per policy revision, not once per call.
+  const validated = new BoundedMap<string, Evaluation>(DECISION_MEMO_SIZE);
+
   const tryEvaluate = (input: PolicyInput): Evaluation => {
     let resultSet: unknown;
     try {
@@ -104,21 +140,14 @@ export async function loadWasmPolicy(
     if (!Array.isArray(resultSet) || resultSet.length === 0) {
       return { ok: false, reason: "the policy decision is undefined", detail: {} };
     }
-    const parsed = decisionSchema.safeParse((resultSet[0] as { result?: unknown }).result);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map(
-        (issue) => `${issue.path.join(".") || "decision"}: ${issue.message}`,
-      );
-      return { ok: false, reason: "the policy decision is not a valid decision object", detail: { issues } };
+    const result = (resultSet[0] as { result?: unknown }).result;
+    const key = JSON.stringify(result) ?? "undefined";
+    let evaluation = validated.get(key);
+    if (!evaluation) {
+      evaluation = validate(result);
+      validated.set(key, evaluation);
     }
-    const { allow, reasons, obligations, approval } = parsed.data;
-    const decision: Decision = {
-      allow,
-      reasons: allow || reasons.length > 0 ? reasons : ["denied by policy"],
-      obligations: obligations as Obligations,
-      ...(approval && !allow ? { approval } : {}),
-    };
-    return { ok: true, decision };
+    return evaluation;
   };
 
   return {

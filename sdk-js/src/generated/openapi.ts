@@ -299,6 +299,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Token discovery (RFC 8414): the issuer of tool tokens and where its public keys are */
+        get: operations["authorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/approvals": {
         parameters: {
             query?: never;
@@ -553,6 +570,15 @@ export interface components {
             prevHash: string;
             hash: string;
         };
+        AuthorizationServerMetadata: {
+            issuer: string;
+            jwks_uri: string;
+            response_types_supported: string[];
+            grant_types_supported: string[];
+            token_endpoint_auth_methods_supported: string[];
+            agentgw_token_endpoint: string;
+            agentgw_token_signing_alg_values_supported: string[];
+        };
         Credential: {
             name: string;
             tool: string;
@@ -615,7 +641,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
+            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "unsupported_encoding" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
             requestId: string;
             reasons?: string[];
             /** @description invalid_request: each invalid field; policy_invalid: each compile error */
@@ -1510,6 +1536,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    authorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Authorization server metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
                 };
             };
             /** @description Error (RFC 9457 problem details) */
