@@ -95,6 +95,12 @@ export const configSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")
     .optional(),
   bodyLimitBytes: positiveInt.default(1024 * 1024),
+  /** A request (headers and body) must arrive within this; slow uploads are cut off. */
+  requestTimeoutMs: positiveInt.max(300_000).default(30_000),
+  /** Request bodies received at once, in all and per signing key (memory ≤ maxConcurrent × bodyLimitBytes). */
+  uploads: z
+    .strictObject({ maxConcurrent: positiveInt.default(64), maxPerCaller: positiveInt.default(8) })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -368,6 +374,8 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_OPA_PATH) set(["policy", "opaPath"], env.AGENTGW_OPA_PATH);
   if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
+  if (env.AGENTGW_REQUEST_TIMEOUT_MS)
+    set(["requestTimeoutMs"], num("AGENTGW_REQUEST_TIMEOUT_MS", env.AGENTGW_REQUEST_TIMEOUT_MS));
   if (env.AGENTGW_BODY_LIMIT_BYTES)
     set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
   if (env.AGENTGW_METRICS_TOKEN) set(["metrics", "bearerToken"], env.AGENTGW_METRICS_TOKEN);
