@@ -4,10 +4,21 @@
 #   The one entrypoint the gateway evaluates (agentgw/decision). Each topic file
 #   adds `deny contains msg` rules (a human-readable reason per refusal) and
 #   `obligation[name] := value` rules; this file only assembles them. A request
-#   is allowed when no rule denies it.
+#   is allowed when no rule denies it. Topic files may also add
+#   `needs_approval contains msg` rules: a request no rule denies but one of
+#   those names is "allowed once a person approves" (the gateway holds it as a
+#   pending approval; once approved, that exact request goes through once).
 package agentgw
 
 decision := {
+	"allow": false,
+	"reasons": sort(needs_approval),
+	"obligations": obligation,
+	"approval": {"reason": concat("; ", sort(needs_approval))},
+} if {
+	count(deny) == 0
+	count(needs_approval) > 0
+} else := {
 	"allow": count(deny) == 0,
 	"reasons": sort(deny),
 	"obligations": obligation,

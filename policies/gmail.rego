@@ -1,9 +1,12 @@
-# Gmail recipients limited to allowed domains
+# Gmail recipients: allowed domains, and a person's approval for the rest
 #
 # For messages.send the gateway parses the RFC 2822 message and gives the
-# policy request.body = {to, cc, bcc, subject}. Every recipient's domain must
-# be one of data.settings.gmail.allowed_recipient_domains or a subdomain of
-# one. A message whose recipients cannot be read is refused.
+# policy request.body = {to, cc, bcc, subject}. A message to recipients in the
+# agent's allowed domains (or their subdomains) goes out; one to anybody else
+# needs a person's approval first. The agent's allowed domains are its
+# metadata.gmail_allowed_domains when an admin set that list, otherwise
+# data.settings.gmail.allowed_recipient_domains. A message whose recipients
+# cannot be read, or that names an invalid address, is refused.
 package agentgw
 
 gmail_send if {
@@ -12,7 +15,10 @@ gmail_send if {
 	input.action == "messages.send"
 }
 
-gmail_allowed_domains := object.get(object.get(settings, "gmail", {}), "allowed_recipient_domains", [])
+gmail_allowed_domains := domains if {
+	domains := input.agent.metadata.gmail_allowed_domains
+	is_array(domains)
+} else := object.get(object.get(settings, "gmail", {}), "allowed_recipient_domains", [])
 
 gmail_recipient_fields := ["to", "cc", "bcc"]
 
@@ -53,12 +59,12 @@ deny contains msg if {
 	msg := sprintf("recipient %s is not a valid e-mail address", [format_recipient(recipient)])
 }
 
-deny contains msg if {
+needs_approval contains msg if {
 	gmail_send
 	some recipient in gmail_recipients
 	domain := email_domain(recipient)
 	not host_in(domain, gmail_allowed_domains)
-	msg := sprintf("recipient domain %s is not allowed", [domain])
+	msg := sprintf("recipient domain %s is outside the agent's allowed domains", [domain])
 }
 
 # The domain of "Name <user@domain>" or "user@domain", lower case.

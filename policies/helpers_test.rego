@@ -56,3 +56,10 @@ denied_with(request, reason) if {
 	decision.allow == false
 	reason in decision.reasons
 }
+
+needs_approval_with(request, reason) if {
+	decision := decision_for(request)
+	decision.allow == false
+	reason in decision.reasons
+	contains(decision.approval.reason, reason)
+}

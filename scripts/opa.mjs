@@ -53,9 +53,17 @@ export async function ensureOpa({ quiet = false } = {}) {
       `Installing OPA ${OPA_VERSION} into ${OPA_BIN_DIR} with go install (first run only; takes a minute)...\n`,
     );
   }
+  const started = Date.now();
+  // go install is silent while it downloads and compiles: say it is still at work.
+  const heartbeat = quiet
+    ? undefined
+    : setInterval(() => {
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        process.stderr.write(`  ... still building OPA ${OPA_VERSION} (${elapsed} s)\n`);
+      }, 15_000);
   const install = await run("go", ["install", `github.com/open-policy-agent/opa@v${OPA_VERSION}`], {
     env: { ...process.env, GOBIN: OPA_BIN_DIR },
-  });
+  }).finally(() => clearInterval(heartbeat));
   if (install.error) {
     throw new Error(`go install of OPA ${OPA_VERSION} failed:\n${install.stderr.trim()}`);
   }

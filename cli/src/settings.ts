@@ -30,7 +30,7 @@ export function adminToken(io: CliIo): string {
   if (token === undefined || token.trim() === "") {
     throw new UsageError(
       "AGENTGW_ADMIN_TOKEN is not set: admin commands need the gateway's admin token " +
-        "(the dev gateway prints it at start)",
+        "(a dev gateway keeps it in data/admin-token: export AGENTGW_ADMIN_TOKEN=$(cat data/admin-token))",
     );
   }
   return token.trim();

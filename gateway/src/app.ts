@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps) {
     nowMs: now,
     onDecision: (phase, allow) => metrics.policyDecision(phase, allow),
     budgetsFor: (agent) => services.budgets.usageFor(agent),
+    approvals: services.approvals,
   };
 
   const app = express();
@@ -73,12 +74,13 @@ export function createApp(deps: AppDeps) {
   app.set("query parser", "simple");
 
   const routes = gatewayRoutes({
-    health: { store, ready: async () => ({ policy: services.policy.ready() }) },
+    health: { store, ready: () => services.readiness() },
     agents: { store, audit, nowSeconds },
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
+    approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
@@ -147,6 +149,8 @@ export function createApp(deps: AppDeps) {
     app[route.method](
       expressPath(route.path),
       ...guards[route.auth],
+      // An unauthenticated route that takes a body (a sign-in form) reads it, bounded like the rest.
+      ...(route.auth === "none" && route.body ? [readBody] : []),
       (req: Request, res: Response, next: NextFunction) => {
         runRoute(route, req, res).catch(next);
       },

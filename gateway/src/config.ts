@@ -164,6 +164,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           baseUrl: z.url().default("https://api.openai.com"),
           resilience: resilienceSchema.prefault({}),
+          /** Under a tokens budget: the output cap set upstream for a call that names none. */
+          defaultMaxOutputTokens: positiveInt.default(4096),
+          /** Under a tokens budget: tokens reserved per image or file part (their cost is not in the bytes). */
+          attachmentTokens: positiveInt.default(8192),
         })
         .prefault({}),
       gmail: z
@@ -188,6 +192,14 @@ export const configSchema = z.strictObject({
           resilience: resilienceSchema.prefault({}),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  approvals: z
+    .strictObject({
+      /** Pending approvals lapse after this many seconds unless the policy's approval.ttl_seconds says otherwise. */
+      defaultTtlSeconds: positiveInt.max(604_800).default(900),
+      /** Receives a JSON POST ({text, approval}) per new pending approval; a secret (never logged). */
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
     })
     .prefault({}),
   /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */
@@ -368,6 +380,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_DATA_DIR) set(["dataDir"], env.AGENTGW_DATA_DIR);
   if (env.AGENTGW_DATABASE_URL) set(["database", "url"], env.AGENTGW_DATABASE_URL);
   if (env.AGENTGW_REDIS_URL) set(["redis", "url"], env.AGENTGW_REDIS_URL);
+  if (env.AGENTGW_REDIS_KEY_PREFIX) set(["redis", "keyPrefix"], env.AGENTGW_REDIS_KEY_PREFIX);
   if (env.AGENTGW_WORKERS) set(["workers"], num("AGENTGW_WORKERS", env.AGENTGW_WORKERS));
   if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY);
   if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
@@ -378,6 +391,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
     set(["requestTimeoutMs"], num("AGENTGW_REQUEST_TIMEOUT_MS", env.AGENTGW_REQUEST_TIMEOUT_MS));
   if (env.AGENTGW_BODY_LIMIT_BYTES)
     set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
+  if (env.AGENTGW_APPROVAL_WEBHOOK_URL) set(["approvals", "webhookUrl"], env.AGENTGW_APPROVAL_WEBHOOK_URL);
   if (env.AGENTGW_METRICS_TOKEN) set(["metrics", "bearerToken"], env.AGENTGW_METRICS_TOKEN);
   if (env.AGENTGW_SECRETS_FILE) set(["secretsFile"], env.AGENTGW_SECRETS_FILE);
   if (env.AGENTGW_SIGNING_KEYS) set(["tokens", "signingKeys"], [env.AGENTGW_SIGNING_KEYS]);

@@ -1,10 +1,12 @@
 // Background jobs, started once beside the app and stopped together: forgetting
 // expired tokens (and their revocations), dropping retired signing keys from the
-// JWKS once their last token has expired, audit and decision retention, and re-reading which
-// tools have credentials (another gateway on a shared store may add or delete one). Every timer is
+// JWKS once their last token has expired, audit and decision retention, re-reading which
+// tools have credentials (another gateway on a shared store may add or delete one), and
+// marking lapsed pending approvals expired (each audited). Every timer is
 // unref'd, so housekeeping never keeps the process alive; a failed run is logged
 // and retried on the next tick.
 import type { Logger } from "pino";
+import type { Approvals } from "./approvals/approvals.js";
 import type { Credentials } from "./credentials/credentials.js";
 import type { Store } from "./store/types.js";
 import { startExpiredTokenPurge } from "./tokens/revocation.js";
@@ -13,6 +15,7 @@ import type { SigningKeyRing } from "./tokens/signing-keys.js";
 export interface HousekeepingDeps {
   store: Pick<Store, "tokens" | "audit" | "decisions">;
   keyRing: Pick<SigningKeyRing, "prune">;
+  approvals: Pick<Approvals, "expireDue">;
   logger: Pick<Logger, "info" | "warn">;
   now: () => number;
   /** The signature verifier's skew: a revocation is kept until exp + skew. */
@@ -30,6 +33,7 @@ export interface Housekeeping {
 const KEY_PRUNE_INTERVAL_MS = 60_000;
 const RETENTION_INTERVAL_MS = 3_600_000;
 const CREDENTIAL_INDEX_REFRESH_MS = 5_000;
+const APPROVAL_EXPIRY_INTERVAL_MS = 30_000;
 
 export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
   const { store, keyRing, logger, now } = deps;
@@ -63,6 +67,11 @@ export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
         .catch((error: unknown) => logger.warn({ err: error }, "credential index refresh failed")),
     CREDENTIAL_INDEX_REFRESH_MS,
   ).unref();
+  const approvalExpiry = setInterval(() => {
+    deps.approvals
+      .expireDue()
+      .catch((error: unknown) => logger.warn({ err: error }, "approval expiry failed; retrying next tick"));
+  }, APPROVAL_EXPIRY_INTERVAL_MS).unref();
   return {
     stop() {
       tokenPurge.stop();
@@ -70,6 +79,7 @@ export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
       clearInterval(auditPrune);
       clearInterval(decisionPrune);
       clearInterval(credentialIndex);
+      clearInterval(approvalExpiry);
     },
   };
 }

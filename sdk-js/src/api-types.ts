@@ -22,3 +22,5 @@ export type ToolTokenRequest = NonNullable<
 >["content"]["application/json"];
 /** RFC 9457 problem details as the gateway sends them. */
 export type GatewayProblem = Schemas["Problem"];
+/** An approval (GET /v1/approvals/{id}). */
+export type Approval = Schemas["Approval"];

@@ -1,7 +1,13 @@
 // AgentGateway: the typed client for the agent API (CONTRACT.md §3). Every call goes
 // through one signed fetch; typed helpers (tool tokens, tool clients) live in their own
 // files and build on `request` / `send`, so this class stays small.
-import type { ToolList, ToolToken, WhoAmI } from "./api-types.js";
+import type { Approval, ToolList, ToolToken, WhoAmI } from "./api-types.js";
+import {
+  assertWaitOptions,
+  type WaitForApprovalOptions,
+  type WaitForApprovals,
+  waitForApproval,
+} from "./approvals.js";
 import { fromProblem } from "./errors.js";
 import type { SigningKey } from "./httpsig/sign.js";
 import { createSignedFetch, type FetchLike } from "./signed-fetch.js";
@@ -19,7 +25,17 @@ import { createHttpTool, type HttpTool } from "./tools/http.js";
 import { createOpenAiTool, type OpenAiTool } from "./tools/openai.js";
 import { createSerpApiTool, type SerpApiTool } from "./tools/serpapi.js";
 
-export type { Agent, AgentKey, ToolAction, ToolInfo, ToolList, ToolToken, WhoAmI } from "./api-types.js";
+export type {
+  Agent,
+  AgentKey,
+  Approval,
+  ToolAction,
+  ToolInfo,
+  ToolList,
+  ToolToken,
+  WhoAmI,
+} from "./api-types.js";
+export type { WaitForApprovalOptions, WaitForApprovals } from "./approvals.js";
 
 export type QueryValue =
   | string
@@ -46,6 +62,11 @@ export interface AgentGatewayOptions {
   fetch?: FetchLike;
   /** Default for every tool call: wait for a rate limit's Retry-After up to this long and retry once. */
   retryOnRateLimit?: RetryOnRateLimit;
+  /**
+   * Default for every tool call: when the policy asks for a person's approval (token or call),
+   * wait for the decision and send the same request again; denied → ApprovalDeniedError. Off by default.
+   */
+  waitForApproval?: WaitForApprovals;
   /** Renew a cached tool token this long before it expires at most (default 30 s; never more than half its life). */
   tokenRefreshBeforeMs?: number;
   /** Keeps tool tokens beyond this process (e.g. a file for a command-line tool); default memory only. */
@@ -78,6 +99,7 @@ export class AgentGateway {
     });
     this.kid = options.key.kid;
     assertRetryOnRateLimit(options.retryOnRateLimit, "options.retryOnRateLimit");
+    assertWaitOptions(options.waitForApproval, "options.waitForApproval");
     this.tokens = new ToolTokenCache({
       mint: (request) => this.request<ToolToken>("POST", "/v1/tokens", { json: request }),
       ...(options.now ? { now: options.now } : {}),
@@ -90,6 +112,8 @@ export class AgentGateway {
       send: (method, path, requestOptions) => this.send(method, path, requestOptions),
       tokens: this.tokens,
       retryOnRateLimit: options.retryOnRateLimit,
+      waitForApproval: options.waitForApproval,
+      awaitApproval: (id, waitOptions) => this.waitForApproval(id, waitOptions),
     };
     const call = (tool: string, method: string, path: string, callOptions?: ToolCallOptions) =>
       this.callTool(tool, method, path, callOptions);
@@ -136,6 +160,25 @@ export class AgentGateway {
   /** GET /v1/tools: the tools and actions this agent could be granted. */
   listTools(): Promise<ToolList> {
     return this.request("GET", "/v1/tools");
+  }
+
+  /** GET /v1/approvals/{id}: one of this agent's approvals. */
+  getApproval(id: string, options: { signal?: AbortSignal } = {}): Promise<Approval> {
+    return this.request<Approval>("GET", `/v1/approvals/${encodeURIComponent(id)}`, options);
+  }
+
+  /**
+   * Waits for a person's decision on an approval (the `approvalId` of an ApprovalRequiredError):
+   * resolves to the approved approval, then the same request goes through once (a token request:
+   * during the approval's window). Throws ApprovalDeniedError, ApprovalWaitError (expired, timeout),
+   * or the signal's reason when aborted.
+   */
+  waitForApproval(id: string, options: WaitForApprovalOptions = {}): Promise<Approval> {
+    return waitForApproval(
+      (approvalId, signal) => this.getApproval(approvalId, signal ? { signal } : {}),
+      id,
+      options,
+    );
   }
 
   /**

@@ -73,6 +73,55 @@ export class RateLimitedError extends AgentGatewayError {
   }
 }
 
+/** The policy wants a person to approve this exact request; wait (AgentGateway.waitForApproval) and retry. */
+export class ApprovalRequiredError extends AgentGatewayError {
+  override name = "ApprovalRequiredError";
+  readonly approvalId: string;
+  /** Why the policy asks for approval. */
+  readonly reason: string;
+  /** When the pending approval lapses (RFC 3339). */
+  readonly expiresAt: string;
+  constructor(status: number, problem: Problem, requestId?: string) {
+    super("approval_required", status, problem, requestId);
+    this.approvalId = String(problem.approvalId ?? "");
+    this.reason = String(problem.reason ?? "");
+    this.expiresAt = String(problem.expiresAt ?? "");
+  }
+}
+
+/** A person denied this exact request (problem `approval_denied`, or the approval read while waiting). */
+export class ApprovalDeniedError extends AgentGatewayError {
+  override name = "ApprovalDeniedError";
+  readonly approvalId: string;
+  readonly note: string | null;
+  readonly decidedBy: string | null;
+  constructor(status: number, problem: Problem, requestId?: string) {
+    super("approval_denied", status, problem, requestId);
+    this.approvalId = String(problem.approvalId ?? "");
+    this.note = typeof problem.note === "string" ? problem.note : null;
+    this.decidedBy = typeof problem.decidedBy === "string" ? problem.decidedBy : null;
+  }
+}
+
+/** Waiting for an approval ended without one: it expired, or the wait timed out. */
+export class ApprovalWaitError extends AgentGatewayError {
+  override name = "ApprovalWaitError";
+  readonly approvalId: string;
+  readonly outcome: "expired" | "timeout";
+  constructor(approvalId: string, outcome: "expired" | "timeout") {
+    super("approval_required", 403, {
+      title: "Approval required",
+      detail:
+        outcome === "expired"
+          ? `approval ${approvalId} expired before anybody decided`
+          : `no decision on approval ${approvalId} within the wait`,
+      approvalId,
+    });
+    this.approvalId = approvalId;
+    this.outcome = outcome;
+  }
+}
+
 type HeaderSource = Headers | Readonly<Record<string, string | undefined>> | undefined;
 
 function header(headers: HeaderSource, name: string): string | undefined {
@@ -104,6 +153,8 @@ export function fromProblem(status: number, body: unknown, headers?: HeaderSourc
       ? problem.requestId
       : (header(headers, "x-request-id") ?? undefined);
   if (code === "policy_denied") return new PolicyDeniedError(status, problem, requestId);
+  if (code === "approval_required") return new ApprovalRequiredError(status, problem, requestId);
+  if (code === "approval_denied") return new ApprovalDeniedError(status, problem, requestId);
   if (errorFamily(code) === "rate_limit" || (status === 429 && code === "unexpected_response")) {
     const retryAfter = parseRetryAfter(header(headers, "retry-after"));
     // A bare 429 (a proxy's) is a rate limit too.

@@ -1,4 +1,5 @@
 export type * from "./api-types.js";
+export { waitForApproval } from "./approvals.js";
 export * from "./axios.js";
 export * from "./client.js";
 export * from "./encoding.js";

@@ -1,8 +1,9 @@
 // A call to a tool through the gateway (CONTRACT.md §3, §6): the right tool token in
 // `Authorization` (covered by the signature), one retry with a fresh token when the gateway
 // refuses the token, and — opt-in — one retry after a rate limit the caller is willing to wait for.
+import { sleep, type WaitForApprovals } from "./approvals.js";
 import type { RequestOptions } from "./client.js";
-import { type AgentGatewayError, RateLimitedError } from "./errors.js";
+import { type AgentGatewayError, ApprovalRequiredError, RateLimitedError } from "./errors.js";
 import { TOKEN_RETRY_CODES } from "./generated/protocol.js";
 import type { ToolTokenCache } from "./tokens/token-cache.js";
 import { isToolName, scopeFor } from "./tools/catalog.js";
@@ -21,6 +22,8 @@ export interface ToolCallOptions extends Omit<RequestOptions, "headers"> {
   intent?: string;
   /** Overrides the client's default; false never waits. */
   retryOnRateLimit?: RetryOnRateLimit | false;
+  /** Overrides the client's default: wait for a person's approval, then send the call again; false never waits. */
+  waitForApproval?: WaitForApprovals | false;
 }
 
 /** What a tool call needs from the client. */
@@ -29,6 +32,9 @@ export interface ToolCallContext {
   send(method: string, path: string, options: RequestOptions): Promise<Response>;
   tokens: ToolTokenCache;
   retryOnRateLimit?: RetryOnRateLimit | undefined;
+  waitForApproval?: WaitForApprovals | undefined;
+  /** Waits for a decision on an approval (AgentGateway.waitForApproval). */
+  awaitApproval(id: string, options: WaitForApprovals & { signal?: AbortSignal }): Promise<unknown>;
 }
 
 export function assertRetryOnRateLimit(value: RetryOnRateLimit | false | undefined, name: string): void {
@@ -62,7 +68,14 @@ export async function sendWithToken(
   if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError("path must start with /");
   const scopes = options.scopes ?? [requiredScope(tool, method, path)];
   const tokenOptions = options.intent === undefined ? {} : { intent: options.intent };
-  const { scopes: _scopes, intent: _intent, retryOnRateLimit: _retry, headers: given, ...request } = options;
+  const {
+    scopes: _scopes,
+    intent: _intent,
+    retryOnRateLimit: _retry,
+    waitForApproval: _wait,
+    headers: given,
+    ...request
+  } = options;
 
   for (let attempt = 1; ; attempt++) {
     const token = await ctx.tokens.get(tool, scopes, tokenOptions);
@@ -93,18 +106,34 @@ export async function callTool(
 ): Promise<Response> {
   assertRetryOnRateLimit(options.retryOnRateLimit, "retryOnRateLimit");
   const retry = options.retryOnRateLimit ?? ctx.retryOnRateLimit ?? false;
+  const approvalWait = options.waitForApproval ?? ctx.waitForApproval ?? false;
   let waited = false;
+  // The token request and then the call may each need an approval: one wait for each at most.
+  const approvalsAwaited = new Set<string>();
   for (;;) {
     let answer: Awaited<ReturnType<typeof sendWithToken>>;
     try {
       answer = await sendWithToken(ctx, tool, method, path, options);
     } catch (thrown) {
-      // The token request itself may be rate limited; that wait is the same decision.
-      if (!(thrown instanceof RateLimitedError)) throw thrown;
+      // The token request itself may be rate limited or need approval; those waits are the same decisions.
+      if (!(thrown instanceof RateLimitedError || thrown instanceof ApprovalRequiredError)) throw thrown;
       answer = { response: new Response(null, { status: thrown.status }), error: thrown };
     }
     const { response, error } = answer;
     if (!error) return response;
+    if (
+      error instanceof ApprovalRequiredError &&
+      approvalWait &&
+      !approvalsAwaited.has(error.approvalId) &&
+      approvalsAwaited.size < 2
+    ) {
+      approvalsAwaited.add(error.approvalId);
+      await ctx.awaitApproval(error.approvalId, {
+        ...approvalWait,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      continue;
+    }
     const waitMs =
       error instanceof RateLimitedError && error.retryAfter !== null ? error.retryAfter * 1000 : null;
     if (retry && !waited && waitMs !== null && waitMs <= retry.maxWaitMs) {
@@ -128,19 +157,4 @@ function requiredScope(tool: string, method: string, path: string): string {
     );
   }
   return scope;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -6,6 +6,7 @@ Retry-After."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 
@@ -15,6 +16,9 @@ import pytest
 
 from agentgw import (
     AgentGateway,
+    ApprovalDeniedError,
+    ApprovalRequiredError,
+    ApprovalWaitError,
     AsyncAgentGateway,
     KeyPair,
     PolicyDeniedError,
@@ -113,10 +117,79 @@ def test_a_disallowed_model_is_denied_with_the_policys_reasons(client: AgentGate
     assert "model gpt-4o is not allowed for tier default" in denied.value.reasons
 
 
-def test_a_recipient_outside_the_allowed_domains_is_denied(client: AgentGateway) -> None:
-    with pytest.raises(PolicyDeniedError) as denied:
+def test_a_recipient_outside_the_allowed_domains_needs_approval(client: AgentGateway) -> None:
+    with pytest.raises(ApprovalRequiredError) as held:
         client.gmail_send("eve@evil.test", "Hi", "Hello", intent="send a note to an outsider")
-    assert "recipient domain evil.test is not allowed" in denied.value.reasons
+    assert held.value.code == "approval_required"
+    assert held.value.approval_id.startswith("apr_")
+    assert "recipient domain evil.test is outside the agent's allowed domains" in held.value.reason
+    assert client.get_approval(held.value.approval_id)["status"] == "pending"
+
+
+def _decide_when_pending(gateway: GatewayProcess, agent_id: str, verb: str, note: str) -> threading.Thread:
+    """An admin in another thread: waits for the agent's pending approval, then decides it."""
+
+    def decide() -> None:
+        for _ in range(400):
+            page = gateway.admin("GET", f"/admin/approvals?status=pending&agentId={agent_id}").json()
+            if page["items"]:
+                gateway.admin("POST", f"/admin/approvals/{page['items'][0]['id']}/{verb}", {"note": note})
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=decide, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_the_client_waits_for_an_approval_then_sends_once(
+    gateway: GatewayProcess, fakes: FakesProcess
+) -> None:
+    keys = generate_key_pair()
+    agent = gateway.register_agent(keys, ["gmail:send"], name="python-e2e-approval")
+    admin = _decide_when_pending(gateway, agent["id"], "approve", "fine")
+    with AgentGateway(gateway.url, keys, wait_for_approval=20) as waiting:
+        sent = waiting.gmail_send(
+            "pat@partner.test", "Contract", "Draft", intent="mail the partner the draft"
+        )
+    admin.join()
+    assert isinstance(sent["id"], str)
+    approvals = gateway.admin("GET", f"/admin/approvals?agentId={agent['id']}").json()["items"]
+    assert [(a["status"], a["decidedBy"], a["note"]) for a in approvals] == [("approved", "admin", "fine")]
+    assert approvals[0]["usedAt"] is not None
+
+
+def test_a_denial_ends_the_wait_and_waits_can_be_cancelled(gateway: GatewayProcess) -> None:
+    keys = generate_key_pair()
+    agent = gateway.register_agent(keys, ["gmail:send"], name="python-e2e-denied")
+    with AgentGateway(gateway.url, keys) as client:
+        with pytest.raises(ApprovalRequiredError) as held:
+            client.gmail_send("kim@partner.test", "Hi", "x", intent="mail a partner a greeting")
+        cancel = threading.Event()
+        cancel.set()
+        with pytest.raises(ApprovalWaitError) as cancelled:
+            client.wait_for_approval(held.value.approval_id, cancel=cancel)
+        assert cancelled.value.outcome == "cancelled"
+        with pytest.raises(ApprovalWaitError) as timed_out:
+            client.wait_for_approval(held.value.approval_id, timeout=0.1, poll_interval=0.05)
+        assert timed_out.value.outcome == "timeout"
+        admin = _decide_when_pending(gateway, agent["id"], "deny", "not a customer")
+        with pytest.raises(ApprovalDeniedError) as denied:
+            client.wait_for_approval(held.value.approval_id, poll_interval=0.05)
+        admin.join()
+        assert denied.value.note == "not a customer"
+        with pytest.raises(ApprovalDeniedError):
+            client.gmail_send("kim@partner.test", "Hi", "x", intent="mail a partner a greeting")
+
+
+async def test_the_async_client_waits_for_an_approval(gateway: GatewayProcess) -> None:
+    keys = generate_key_pair()
+    agent = gateway.register_agent(keys, ["gmail:send"], name="python-e2e-async-approval")
+    admin = _decide_when_pending(gateway, agent["id"], "approve", "ok")
+    async with AsyncAgentGateway(gateway.url, keys, wait_for_approval=20) as client:
+        sent = await client.gmail_send("lee@partner.test", "Hi", "x", intent="mail a partner a greeting")
+    admin.join()
+    assert isinstance(sent["id"], str)
 
 
 def test_rate_limited_with_retry_after(gateway: GatewayProcess) -> None:

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AgentGateway, PolicyDeniedError } from "@agentgw/sdk";
+import { AgentGateway, ApprovalRequiredError, PolicyDeniedError } from "@agentgw/sdk";
 import OpenAI from "openai";
 import { type AllFakes, startAllFakes } from "../fakes/index.js";
 import { type RegisteredAgent, registerAgent } from "../support/agents.js";
@@ -124,8 +124,7 @@ describe("typed tool methods against the real gateway", () => {
 
     await assert.rejects(
       sdk.gmail.send({ to: "someone@elsewhere.test", subject: "hi", text: "x" }, intent),
-      (error: unknown) =>
-        error instanceof PolicyDeniedError && error.reasons.some((r) => r.includes("elsewhere.test")),
+      (error: unknown) => error instanceof ApprovalRequiredError && error.reason.includes("elsewhere.test"),
     );
 
     const list = await sdk.gmail.list({ maxResults: 10 });

@@ -373,20 +373,18 @@ describe("the example policy denies", () => {
       { path: "/v1/tools/openai/v1/chat/completions", json: { ...chat("x"), model: "gpt-4o" } },
       /gpt-4o/,
     ));
-  it("a Gmail recipient outside the allowed domains", () => {
+  it("a Gmail recipient outside the allowed domains needs a person's approval", async () => {
     const raw = Buffer.from(
       buildMessage({ from: "agent@example.com", to: "mallory@evil.test", subject: "hi", text: "x" }),
     ).toString("base64url");
-    return deny(
-      "gmail",
-      ["gmail:send"],
-      {
-        path: "/v1/tools/gmail/gmail/v1/users/me/messages/send",
-        json: { raw },
-        intent: "send a note to a partner",
-      },
-      /evil\.test/,
-    );
+    const res = await toolCall(gw, agent, "gmail", ["gmail:send"], {
+      path: "/v1/tools/gmail/gmail/v1/users/me/messages/send",
+      json: { raw },
+      intent: "send a note to a partner",
+    });
+    assertProblemShape(res, 403, "approval_required");
+    assert.match(res.body.approvalId, /^apr_/);
+    assert.match(res.body.reason, /evil\.test is outside the agent's allowed domains/);
   });
   it("a host that is not allow-listed", () =>
     deny(

@@ -12,8 +12,11 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  /** Appends to the hash-chained trail, correlated with the request being served; resolves once committed. */
-  record(res: Response, entry: AuditEntry): Promise<void>;
+  /**
+   * Appends to the hash-chained trail, correlated with the request being served (null: a
+   * background job); resolves once committed.
+   */
+  record(res: Response | null, entry: AuditEntry): Promise<void>;
 }
 
 export function createAuditLog(
@@ -30,8 +33,8 @@ export function createAuditLog(
             actor: entry.actor,
             action: entry.action,
             target: entry.target ?? null,
-            requestId: res.locals.requestId ?? null,
-            traceId: res.locals.trace?.traceId ?? null,
+            requestId: res?.locals.requestId ?? null,
+            traceId: res?.locals.trace?.traceId ?? null,
             details: entry.details ?? {},
           },
         ],

@@ -22,6 +22,8 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
   const keys = new BoundedMap<string, KeyLookup>(options.maxKeys ?? 10_000);
   const revocations = new BoundedMap<string, number | null>(options.maxTokens ?? 100_000);
   let generation = 0;
+  // While the bus may miss other instances' events, every read goes to the store.
+  const live = () => bus.cacheable?.() !== false;
 
   bus.subscribe((event) => {
     generation++;
@@ -39,6 +41,10 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
         // Which cached jtis belong to the agent is not known here; revocations are rare, so forget them all.
         revocations.clear();
         break;
+      case "all":
+        keys.clear();
+        revocations.clear();
+        break;
     }
   });
 
@@ -47,10 +53,10 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     list: (query) => store.agents.list(query),
     get: (id) => store.agents.get(id),
     async findByKid(kid) {
-      if (keys.has(kid)) return keys.get(kid) ?? null;
+      if (live() && keys.has(kid)) return keys.get(kid) ?? null;
       const seen = generation;
       const found = await store.agents.findByKid(kid);
-      if (seen === generation) keys.set(kid, found);
+      if (seen === generation && live()) keys.set(kid, found);
       return found;
     },
     async create(agent) {
@@ -87,10 +93,10 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     recordIssued: (token) => store.tokens.recordIssued(token),
     purgeExpired: (now) => store.tokens.purgeExpired(now),
     async revokedAt(jti) {
-      if (revocations.has(jti)) return revocations.get(jti) ?? null;
+      if (live() && revocations.has(jti)) return revocations.get(jti) ?? null;
       const seen = generation;
       const at = await store.tokens.revokedAt(jti);
-      if (seen === generation) revocations.set(jti, at);
+      if (seen === generation && live()) revocations.set(jti, at);
       return at;
     },
     async revokeByJti(jti, at) {
@@ -115,6 +121,7 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     budgets: store.budgets,
     signingKeys: store.signingKeys,
     credentials: store.credentials,
+    approvals: store.approvals,
     ping: () => store.ping(),
     close: () => store.close(),
   };

@@ -19,7 +19,7 @@ export function createBearerCheck(expectedToken: string) {
 
 export function requireAdmin(adminToken: string) {
   const matches = createBearerCheck(adminToken);
-  return function adminAuth(req: Request, _res: Response, next: NextFunction) {
+  return function adminAuth(req: Request, res: Response, next: NextFunction) {
     if (!matches(req.get("authorization"))) {
       return next(
         new GatewayError("unauthorized", "send Authorization: Bearer <admin token>", {
@@ -27,6 +27,7 @@ export function requireAdmin(adminToken: string) {
         }),
       );
     }
+    res.locals.adminActor = "admin";
     next();
   };
 }

@@ -167,7 +167,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       throw new GatewayError("signature_invalid", "the signature does not verify");
     }
 
-    rememberNonce(
+    await rememberNonce(
       params.keyid,
       params.nonce,
       Math.min(params.created + maxAge, params.expires + skew),
@@ -186,10 +186,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
 
   return Object.assign(verifySignature, { precheck });
 
-  function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): void {
+  async function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): Promise<void> {
     let fresh: boolean;
     try {
-      fresh = nonceCache.remember(kid, nonce, keepUntil, owner);
+      fresh = await nonceCache.remember(kid, nonce, keepUntil, owner);
     } catch (error) {
       if (!(error instanceof NonceCacheFullError)) throw error;
       throw new GatewayError("rate_limited", "too many signed requests in flight; retry later", {

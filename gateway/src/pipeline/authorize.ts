@@ -2,6 +2,8 @@
 // of its body is what the policy sees); the token route asks through `askPolicy`.
 // Every decision, allow or deny, is recorded before the request goes on.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Approvals } from "../approvals/approvals.js";
+import { type ApprovalSubject, bodyPreview } from "../approvals/binding.js";
 import type { DecisionRecorder } from "../audit/decision-recorder.js";
 import { GatewayError } from "../errors.js";
 import { requestHeadersForUpstream } from "../forward/headers.js";
@@ -19,13 +21,19 @@ export interface AuthorizeDeps {
   onDecision?: (phase: "token" | "call", allow: boolean) => void;
   /** The agent's budget usage in the current periods, shown to policies as input.budgets. */
   budgetsFor?: (agent: { id: string; tier: string }) => Promise<unknown[]>;
+  /** Turns "allowed once a person approves" decisions into approvals; without it they are plain denials. */
+  approvals?: Pick<Approvals, "bind" | "lookup" | "settle">;
 }
 
 export interface AuthorizeCallDeps extends AuthorizeDeps {
   connectors: ReadonlyMap<string, ToolConnector>;
 }
 
-/** Asks the policy; throws policy_denied (with reasons) unless it allows. Returns the decision. */
+/**
+ * Asks the policy; throws policy_denied (with reasons) unless it allows, or, when the
+ * policy asks for a person's approval, approval_required / approval_denied until an
+ * approval for this exact request lets it through. Returns the decision acted on.
+ */
 export async function askPolicy(
   req: Request,
   res: Response,
@@ -33,19 +41,59 @@ export async function askPolicy(
   parts: PolicyInputParts,
 ): Promise<Decision> {
   const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
+  const subject = approvalSubject(req, res, parts);
+  const binding = deps.approvals?.bind(subject) ?? null;
+  const live = binding ? await deps.approvals!.lookup(binding) : null;
+  const approval = live
+    ? { id: live.id, status: live.status, decidedBy: live.decidedBy, note: live.note }
+    : null;
   const startedAt = process.hrtime.bigint();
-  const input = buildPolicyInput(req, res, { ...parts, extra: { budgets } }, deps.nowMs());
-  const decision = deps.policy.decide(input);
+  const input = buildPolicyInput(req, res, { ...parts, extra: { budgets, approval } }, deps.nowMs());
+  let decision = deps.policy.decide(input);
   timeStage(res.locals, "policy", startedAt);
   const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  let refusal: GatewayError | null = null;
+  if (!decision.allow && decision.approval && deps.approvals && binding) {
+    const outcome = await deps.approvals.settle(
+      res,
+      subject,
+      binding,
+      { ...decision, approval: decision.approval },
+      live,
+    );
+    decision = outcome.decision;
+    if (!outcome.allow) refusal = outcome.error;
+  }
   res.locals.decision = decision;
   deps.onDecision?.(parts.phase, decision.allow);
   await deps.recorder.record(res, input, decision, durationMs);
+  if (refusal) throw refusal;
   if (!decision.allow) {
     const reasons = decision.reasons.length ? decision.reasons : ["the policy did not allow this request"];
     throw new GatewayError("policy_denied", reasons.join("; "), { extensions: { reasons } });
   }
   return decision;
+}
+
+/** What an approval for this request is bound to and shows the person deciding. */
+function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): ApprovalSubject {
+  return {
+    agentId: res.locals.agent!.id,
+    kid: res.locals.signature!.kid,
+    phase: parts.phase,
+    tool: parts.tool,
+    action: parts.action,
+    scopes: parts.scopes,
+    intent: parts.intent,
+    request: {
+      method: req.method,
+      // The full path as the agent sent it (a call's path names its tool).
+      path: req.path,
+      query: parts.query,
+      body: parts.phase === "call" ? (res.locals.rawBody ?? null) : null,
+      bodyPreview: bodyPreview(parts.body),
+    },
+  };
 }
 
 /** The tool-call stage: finds the tool's connector, reads the call, and asks the policy about it. */

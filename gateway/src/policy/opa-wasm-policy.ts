@@ -111,11 +111,12 @@ export async function loadWasmPolicy(
       );
       return { ok: false, reason: "the policy decision is not a valid decision object", detail: { issues } };
     }
-    const { allow, reasons, obligations } = parsed.data;
+    const { allow, reasons, obligations, approval } = parsed.data;
     const decision: Decision = {
       allow,
       reasons: allow || reasons.length > 0 ? reasons : ["denied by policy"],
       obligations: obligations as Obligations,
+      ...(approval && !allow ? { approval } : {}),
     };
     return { ok: true, decision };
   };

@@ -34,6 +34,8 @@ export interface PolicyInput {
   source: { ip: string };
   /** The agent's budgets in their current periods: [{tool, unit, action, period, periodKey, used, limit}]. */
   budgets?: unknown[];
+  /** The approval that governs this exact request now, if any. */
+  approval?: { id: string; status: string; decidedBy: string | null; note: string | null } | null;
 }
 
 /** A JSON pointer (RFC 6901): "" or a string starting with "/". */
@@ -91,13 +93,28 @@ export const decisionSchema = z.object({
   allow: z.boolean(),
   reasons: z.array(z.string()).default([]),
   obligations: obligationsSchema.default({}),
+  /** With allow: false, "allowed once a person approves"; ignored on an allow. */
+  approval: z
+    .strictObject({
+      reason: z.string().min(1).max(1000),
+      ttl_seconds: z.number().int().positive().max(604_800).optional(),
+    })
+    .optional(),
 });
+
+export interface ApprovalRequest {
+  reason: string;
+  /** How long the pending approval waits, and how long a decision holds (token phase: the window it allows). */
+  ttl_seconds?: number;
+}
 
 export interface Decision {
   allow: boolean;
   /** Human-readable; for a deny at least one reason is always given. */
   reasons: string[];
   obligations: Obligations;
+  /** Present only on a deny that a person may turn into an allow. */
+  approval?: ApprovalRequest;
 }
 
 /** One compile or load error, as the admin reload route reports it. */

@@ -1,12 +1,14 @@
 // Every route createApp mounts through runRoute, in one list, so the app and the
 // OpenAPI emitter (gateway/scripts/emit-openapi.ts) cannot drift apart.
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
+import { approvalAdminRoutes } from "../admin/approvals.js";
 import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
 import type { Route } from "../http/route.js";
 import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
+import { agentApprovalRoutes } from "./agent-approvals.js";
 import { type HealthDeps, healthRoutes } from "./health.js";
 
 export interface GatewayRouteDeps {
@@ -17,6 +19,7 @@ export interface GatewayRouteDeps {
   records: Parameters<typeof recordRoutes>[0];
   credentials: CredentialRoutesDeps;
   agentApi: AgentApiDeps;
+  approvals: Parameters<typeof agentApprovalRoutes>[0];
 }
 
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
@@ -27,7 +30,9 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
     ...credentialRoutes(deps.credentials),
+    ...approvalAdminRoutes(deps.approvals),
     ...agentApiRoutes(deps.agentApi),
+    ...agentApprovalRoutes(deps.approvals),
   ];
 }
 

@@ -237,7 +237,7 @@ export interface CredentialStore {
 /** A gateway token-signing key as stored: the private JWK sealed under the master key. */
 export interface StoredSigningKey {
   kid: string;
-  /** AES-256-GCM envelope of the private JWK (see crypto/sealed-box.ts); never the clear key. */
+  /** AES-256-GCM envelope of the private JWK (credentials/secret-box.ts, bound to its kid); never the clear key. */
   sealedPrivateKey: string;
   createdAt: string;
   retiredAt: string | null;
@@ -246,12 +246,84 @@ export interface StoredSigningKey {
 
 export interface SigningKeyStore {
   list(): Promise<StoredSigningKey[]>;
-  /** Adds a key; an existing kid is left as it is. */
-  insert(key: StoredSigningKey): Promise<void>;
-  /** Retires every unretired key except `keepKid`; resolves to the kids retired. */
-  retireAllExcept(keepKid: string, retiredAt: string, notAfter: string): Promise<string[]>;
-  /** Forgets retired keys whose notAfter is before `now` (never an unretired key). */
+  /**
+   * Adds `key` as the current (unretired) key unless one exists already; resolves to false
+   * when another instance got there first. The store holds at most one current key.
+   */
+  insertFirst(key: StoredSigningKey): Promise<boolean>;
+  /**
+   * In one transaction: retires the current key (until `notAfter`) and adds `key` as the
+   * new current one. Throws StoreConflictError when a concurrent rotation won.
+   */
+  rotate(key: StoredSigningKey, retiredAt: string, notAfter: string): Promise<void>;
+  /** Forgets retired keys whose notAfter is before `now` (never the current key). */
   pruneRetired(now: string): Promise<number>;
+}
+
+export type ApprovalStatus = "pending" | "approved" | "denied" | "expired";
+
+/** A request held for a person's decision (docs/approvals.md has the life cycle). */
+export interface Approval {
+  id: string;
+  status: ApprovalStatus;
+  agentId: string;
+  kid: string;
+  phase: "token" | "call";
+  tool: string;
+  action: string | null;
+  scopes: string[];
+  intent: string | null;
+  reason: string;
+  request: { method: string; path: string; bodyPreview: string | null };
+  /** SHA-256 over everything the approval is bound to; never shown outside the gateway. */
+  binding: string;
+  ttlSeconds: number;
+  createdAt: string;
+  /** Pending: when it lapses. Decided: the end of the window the decision holds for. */
+  expiresAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  note: string | null;
+  /** Call phase: when the one request it allows went through. */
+  usedAt: string | null;
+}
+
+export type NewApproval = Omit<Approval, "status" | "decidedAt" | "decidedBy" | "note" | "usedAt">;
+
+export interface ApprovalStore {
+  /**
+   * Atomically returns the approval that governs this binding now, or opens a pending one.
+   * Live means: pending and unexpired, approved and unexpired (call phase: unused), or denied
+   * and unexpired. `created` tells whether `candidate` was stored; `expired` lists the lapsed
+   * pending approval of this binding it marked expired on the way (for the audit trail).
+   */
+  openOrGet(
+    candidate: NewApproval,
+    nowMs: number,
+  ): Promise<{ approval: Approval; created: boolean; expired: Approval[] }>;
+  /** The live approval for this binding (see openOrGet), or null. */
+  findLive(binding: string, nowMs: number): Promise<Approval | null>;
+  get(id: string): Promise<Approval | null>;
+  /** Newest first. */
+  list(query: {
+    status?: ApprovalStatus;
+    agentId?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<Approval>>;
+  /** Decides a pending, unexpired approval; null when it is not (any more) pending. */
+  decide(
+    id: string,
+    decision: { status: "approved" | "denied"; decidedBy: string; note: string | null; expiresAt: string },
+    nowMs: number,
+  ): Promise<Approval | null>;
+  /**
+   * Takes the one use of an approved call-phase approval (true for exactly one caller), or
+   * checks that a token-phase approval is still approved and unexpired.
+   */
+  use(id: string, nowMs: number): Promise<boolean>;
+  /** Marks pending approvals past their expiry as expired; returns them. */
+  expireDue(nowMs: number): Promise<Approval[]>;
 }
 
 export interface Store {
@@ -266,6 +338,7 @@ export interface Store {
   readonly records: RecordStore;
   readonly budgets: BudgetStore;
   readonly signingKeys: SigningKeyStore;
+  readonly approvals: ApprovalStore;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

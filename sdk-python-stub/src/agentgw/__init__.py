@@ -14,6 +14,9 @@ from .client import AgentGateway
 from .digest import content_digest
 from .errors import (
     AgentGatewayError,
+    ApprovalDeniedError,
+    ApprovalRequiredError,
+    ApprovalWaitError,
     AuthenticationError,
     AuthorizationError,
     PolicyDeniedError,
@@ -48,6 +51,9 @@ __all__ = [
     "AgentGateway",
     "AgentGatewayAuth",
     "AgentGatewayError",
+    "ApprovalDeniedError",
+    "ApprovalRequiredError",
+    "ApprovalWaitError",
     "AsyncAgentGateway",
     "AsyncBearerSource",
     "AuthenticationError",

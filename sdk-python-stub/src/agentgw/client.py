@@ -5,6 +5,7 @@ Generated from ``async_client.py`` by ``scripts/unasync.py``: edit that file, th
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
@@ -12,10 +13,19 @@ from typing import Any
 
 import httpx
 
-from ._client_core import raise_for_gateway_problem, token_request_body, tool_json_object, whoami_result
+from ._client_core import (
+    DEFAULT_APPROVAL_WAIT_SECONDS,
+    approval_outcome,
+    approval_path,
+    next_poll,
+    raise_for_gateway_problem,
+    token_request_body,
+    tool_json_object,
+    whoami_result,
+)
 from ._config import normalize_base_url
 from .auth import AgentGatewayAuth
-from .errors import error_from_response, json_body
+from .errors import ApprovalRequiredError, ApprovalWaitError, error_from_response, json_body
 from .keys import KeyPair
 from .sign import DEFAULT_TTL_SECONDS
 from .tokens import DEFAULT_REFRESH_MARGIN_SECONDS, BoundToken, TokenCache, ToolToken
@@ -49,6 +59,7 @@ class AgentGateway:
         signature_ttl_seconds: int = DEFAULT_TTL_SECONDS,
         token_refresh_margin: float = DEFAULT_REFRESH_MARGIN_SECONDS,
         clock: Callable[[], float] = time.time,
+        wait_for_approval: float | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.key_pair = key_pair
@@ -58,6 +69,8 @@ class AgentGateway:
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         self._owns_http = http_client is None
         self._tokens = TokenCache(self._fetch_token, clock=clock, refresh_margin=token_refresh_margin)
+        #: Seconds a tool call waits for a person's approval before retrying it; None never waits.
+        self.wait_for_approval_timeout = wait_for_approval
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -110,7 +123,7 @@ class AgentGateway:
             clock=self._clock,
         )
 
-    def tool_call(
+    def _tool_call_once(
         self,
         tool: str,
         method: str,
@@ -137,6 +150,76 @@ class AgentGateway:
             method, self.base_url + request_path, json=json, params=params, headers=headers, auth=auth
         )
         return raise_for_gateway_problem(response)
+
+    def tool_call(
+        self,
+        tool: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        *,
+        scopes: Sequence[str] | None = None,
+        intent: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Call ``path`` of ``tool`` through the gateway with a cached tool token.
+
+        ``scopes`` default to every scope the agent holds for the tool. A gateway refusal
+        (problem+json) raises the typed ``AgentGatewayError``; the tool's own responses,
+        errors included, are returned as they are. A refused token is replaced once. With
+        ``wait_for_approval`` set on the client, a request the policy holds for a person's
+        approval (the token or the call) is waited for and sent again once approved.
+        """
+        awaited: set[str] = set()
+        while True:
+            try:
+                return self._tool_call_once(
+                    tool, method, path, json, params, scopes=scopes, intent=intent, headers=headers
+                )
+            except ApprovalRequiredError as error:
+                # At most one wait for the token request and one for the call.
+                if (
+                    self.wait_for_approval_timeout is None
+                    or error.approval_id in awaited
+                    or len(awaited) >= 2
+                ):
+                    raise
+                awaited.add(error.approval_id)
+                self.wait_for_approval(error.approval_id, timeout=self.wait_for_approval_timeout)
+
+    def get_approval(self, approval_id: str) -> dict[str, Any]:
+        """``GET /v1/approvals/{id}``: one of this agent's approvals."""
+        return self._json("GET", approval_path(approval_id))  # type: ignore[no-any-return]
+
+    def wait_for_approval(
+        self,
+        approval_id: str,
+        *,
+        timeout: float = DEFAULT_APPROVAL_WAIT_SECONDS,
+        poll_interval: float = 1.0,
+        cancel: threading.Event | None = None,
+    ) -> dict[str, Any]:
+        """Wait for a person's decision on ``approval_id`` (from an ``ApprovalRequiredError``).
+
+        Returns the approved approval; then the same request goes through once (a token request:
+        during the approval's window). Raises ``ApprovalDeniedError``, or ``ApprovalWaitError``
+        when it expired or ``timeout`` seconds passed. Set ``cancel`` (a ``threading.Event``) to
+        stop waiting: ``ApprovalWaitError`` with outcome ``cancelled``.
+        """
+        path = approval_path(approval_id)
+        deadline = time.monotonic() + timeout
+        interval = poll_interval
+        while True:
+            approval = self._json("GET", path)
+            if approval_outcome(approval, approval_id):
+                return approval  # type: ignore[no-any-return]
+            pause, interval = next_poll(interval, deadline, time.monotonic(), approval_id)
+            if cancel is not None:
+                if cancel.wait(pause):
+                    raise ApprovalWaitError(approval_id, "cancelled")
+            else:
+                time.sleep(pause)
 
     # -- thin tool helpers -----------------------------------------------------------------------
     def openai_chat(

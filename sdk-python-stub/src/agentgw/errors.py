@@ -19,6 +19,9 @@ __all__ = [
     "KNOWN_CODES",
     "TOKEN_RETRY_CODES",
     "AgentGatewayError",
+    "ApprovalDeniedError",
+    "ApprovalRequiredError",
+    "ApprovalWaitError",
     "AuthenticationError",
     "AuthorizationError",
     "PolicyDeniedError",
@@ -94,6 +97,57 @@ class PolicyDeniedError(AuthorizationError):
         return [r for r in reasons if isinstance(r, str)] if isinstance(reasons, list) else []
 
 
+class ApprovalRequiredError(PolicyDeniedError):
+    """The policy wants a person to approve this exact request: wait (``wait_for_approval``), then retry."""
+
+    @property
+    def approval_id(self) -> str:
+        return str(self.problem.get("approvalId", ""))
+
+    @property
+    def reason(self) -> str:
+        return str(self.problem.get("reason", ""))
+
+    @property
+    def expires_at(self) -> str:
+        return str(self.problem.get("expiresAt", ""))
+
+
+class ApprovalDeniedError(PolicyDeniedError):
+    """A person denied this exact request; ``note`` is what they wrote."""
+
+    @property
+    def approval_id(self) -> str:
+        return str(self.problem.get("approvalId", ""))
+
+    @property
+    def note(self) -> str | None:
+        note = self.problem.get("note")
+        return note if isinstance(note, str) else None
+
+    @property
+    def decided_by(self) -> str | None:
+        by = self.problem.get("decidedBy")
+        return by if isinstance(by, str) else None
+
+
+class ApprovalWaitError(AgentGatewayError):
+    """Waiting for an approval ended without one.
+
+    ``outcome`` is ``"expired"``, ``"timeout"`` or ``"cancelled"``.
+    """
+
+    def __init__(self, approval_id: str, outcome: str) -> None:
+        detail = {
+            "expired": f"approval {approval_id} expired before anybody decided",
+            "timeout": f"no decision on approval {approval_id} within the wait",
+            "cancelled": f"the wait for approval {approval_id} was cancelled",
+        }.get(outcome, outcome)
+        super().__init__("approval_required", 403, detail, problem={"approvalId": approval_id})
+        self.approval_id = approval_id
+        self.outcome = outcome
+
+
 class RateLimitedError(AgentGatewayError):
     """Rate limit or budget exceeded; ``retry_after`` is in seconds when the gateway said."""
 
@@ -137,6 +191,10 @@ _FAMILY_CLASSES: dict[str, type[AgentGatewayError]] = {
 _CODE_CLASSES: dict[str, type[AgentGatewayError]] = {
     code: _FAMILY_CLASSES[spec["family"]] for code, spec in ERRORS.items()
 }
+
+# The approval codes carry their own data (approval id, note): narrower classes of the policy family.
+_CODE_CLASSES["approval_required"] = ApprovalRequiredError
+_CODE_CLASSES["approval_denied"] = ApprovalDeniedError
 
 KNOWN_CODES = frozenset(_CODE_CLASSES)
 

@@ -144,6 +144,43 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
         PRIMARY KEY (name, version)
       );`,
   },
+  {
+    version: 8,
+    name: "approvals",
+    sql: `
+      CREATE TABLE approvals (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('pending','approved','denied','expired')),
+        agent_id TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        phase TEXT NOT NULL CHECK (phase IN ('token','call')),
+        tool TEXT NOT NULL,
+        action TEXT,
+        scopes TEXT NOT NULL,
+        intent TEXT,
+        reason TEXT NOT NULL,
+        request TEXT NOT NULL,
+        binding TEXT NOT NULL,
+        ttl_seconds INTEGER NOT NULL,
+        created_ms BIGINT NOT NULL,
+        expires_ms BIGINT NOT NULL,
+        decided_ms BIGINT,
+        decided_by TEXT,
+        note TEXT,
+        used_ms BIGINT
+      );
+      -- At most one pending approval per exact request: a repeat finds it instead of opening another.
+      CREATE UNIQUE INDEX approvals_one_pending ON approvals(binding) WHERE status = 'pending';
+      CREATE INDEX approvals_binding ON approvals(binding, seq);
+      CREATE INDEX approvals_status ON approvals(status, seq);
+      CREATE INDEX approvals_pending_expiry ON approvals(expires_ms) WHERE status = 'pending';`,
+  },
+  {
+    version: 9,
+    name: "one current signing key",
+    sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
+  },
 ];
 
 /** Advisory lock id that serialises migrations across gateway instances starting at once. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { Store } from "../types.js";
 import { createSqliteAgentStore } from "./agents.js";
+import { createSqliteApprovalStore } from "./approvals.js";
 import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
 import { createSqliteCredentialStore } from "./credentials.js";
@@ -42,6 +43,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
     records: createSqliteRecordStore(db),
     budgets: createSqliteBudgetStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
+    approvals: createSqliteApprovalStore(db),
     async ping() {
       return db.open && db.prepare("SELECT 1 AS ok").get() !== undefined;
     },

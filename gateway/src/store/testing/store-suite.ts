@@ -372,36 +372,40 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       notAfter: null,
     });
 
-    test("keeps keys, retires all but one, prunes only retired keys past notAfter", async ({
+    test("holds one current key: the first insert wins, rotation swaps in one transaction", async ({
       store,
       openAnother,
     }) => {
-      await store.signingKeys.insert(stored("k1", "2026-01-01T00:00:00.000Z"));
-      await store.signingKeys.insert(stored("k2", "2026-01-02T00:00:00.000Z"));
-      await store.signingKeys.insert({
-        ...stored("k2", "2026-01-09T00:00:00.000Z"),
-        sealedPrivateKey: "other",
-      });
       const other = await openAnother();
       try {
-        const listed = await other.signingKeys.list();
+        const offers = await Promise.all([
+          store.signingKeys.insertFirst(stored("k1", "2026-01-01T00:00:00.000Z")),
+          other.signingKeys.insertFirst(stored("k0", "2026-01-01T00:00:00.000Z")),
+        ]);
+        assert.deepEqual(offers.filter(Boolean).length, 1, "exactly one instance's key is kept");
+        const first = offers[0] ? "k1" : "k0";
+        assert.equal(await store.signingKeys.insertFirst(stored("k9", "2026-01-01T00:00:00.000Z")), false);
+        await other.signingKeys.rotate(
+          stored("k2", "2026-01-02T00:00:00.000Z"),
+          "2026-01-03T00:00:00.000Z",
+          "2026-01-04T00:00:00.000Z",
+        );
         assert.deepEqual(
-          listed.map((k) => [k.kid, k.sealedPrivateKey]),
+          (await store.signingKeys.list()).map((k) => [k.kid, k.sealedPrivateKey, k.retiredAt]),
           [
-            ["k1", "sealed-k1"],
-            ["k2", "sealed-k2"],
+            [first, `sealed-${first}`, "2026-01-03T00:00:00.000Z"],
+            ["k2", "sealed-k2", null],
           ],
-          "an existing kid is never overwritten",
         );
-        assert.deepEqual(
-          await other.signingKeys.retireAllExcept(
-            "k2",
-            "2026-01-03T00:00:00.000Z",
-            "2026-01-04T00:00:00.000Z",
-          ),
-          ["k1"],
+        await assert.rejects(
+          store.signingKeys.rotate(stored("k2", "2026-01-05T00:00:00.000Z"), "2026-01-05T00:00:00.000Z", "x"),
+          StoreConflictError,
         );
-        assert.deepEqual(await store.signingKeys.retireAllExcept("k2", "2026-01-05T00:00:00.000Z", "x"), []);
+        assert.equal(
+          (await store.signingKeys.list()).find((k) => k.kid === "k2")?.retiredAt,
+          null,
+          "a failed rotation changes nothing",
+        );
         assert.equal(await store.signingKeys.pruneRetired("2026-01-03T12:00:00.000Z"), 0);
         assert.equal(await store.signingKeys.pruneRetired("2026-01-05T00:00:00.000Z"), 1);
         assert.deepEqual(
@@ -489,6 +493,122 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
           ["team-b", 1],
         ],
       );
+    });
+  });
+
+  describe(`${engine} store: approvals`, () => {
+    const T0 = Date.parse("2026-11-27T10:00:00Z");
+    const candidate = (n: number, binding = "bind-1", phase: "token" | "call" = "call") => ({
+      id: `apr_${String(n).padStart(26, "0")}`,
+      agentId: "agt_1",
+      kid: "kid-1",
+      phase,
+      tool: "gmail",
+      action: phase === "call" ? "messages.send" : null,
+      scopes: ["gmail:send"],
+      intent: null,
+      reason: "outside domains",
+      request: { method: "POST", path: "/v1/tools/gmail/x", bodyPreview: '{"to":["a@b.test"]}' },
+      binding,
+      ttlSeconds: 60,
+      createdAt: new Date(T0).toISOString(),
+      expiresAt: new Date(T0 + 60_000).toISOString(),
+    });
+    const decision = (status: "approved" | "denied") => ({
+      status,
+      decidedBy: "admin",
+      note: "n",
+      expiresAt: new Date(T0 + 120_000).toISOString(),
+    });
+
+    test("one pending approval per binding, even from two instances at once", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        const [a, b] = await Promise.all([
+          store.approvals.openOrGet(candidate(1), T0),
+          other.approvals.openOrGet(candidate(2), T0),
+        ]);
+        assert.equal(a.approval.id, b.approval.id);
+        assert.equal([a.created, b.created].filter(Boolean).length, 1);
+        assert.deepEqual(a.approval.request, candidate(1).request);
+        assert.deepEqual(a.approval.scopes, ["gmail:send"]);
+        assert.equal(a.approval.expiresAt, "2026-11-27T10:01:00.000Z");
+        assert.equal((await store.approvals.findLive("bind-1", T0))?.id, a.approval.id);
+        assert.equal(await store.approvals.findLive("bind-2", T0), null);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test("an approved call is used exactly once across instances", async ({ store, openAnother }) => {
+      const other = await openAnother();
+      try {
+        const { approval } = await store.approvals.openOrGet(candidate(1), T0);
+        assert.equal(await store.approvals.use(approval.id, T0), false, "pending is not usable");
+        const decided = await store.approvals.decide(approval.id, decision("approved"), T0 + 1);
+        assert.equal(decided?.status, "approved");
+        assert.equal(decided?.decidedBy, "admin");
+        assert.equal(
+          await store.approvals.decide(approval.id, decision("denied"), T0 + 2),
+          null,
+          "decided once",
+        );
+        const uses = await Promise.all([
+          store.approvals.use(approval.id, T0 + 3),
+          other.approvals.use(approval.id, T0 + 3),
+          store.approvals.use(approval.id, T0 + 3),
+        ]);
+        assert.deepEqual(uses.filter(Boolean).length, 1);
+        assert.ok((await store.approvals.get(approval.id))?.usedAt);
+        assert.equal(
+          await store.approvals.findLive("bind-1", T0 + 4),
+          null,
+          "a used call approval governs nothing",
+        );
+      } finally {
+        await other.close();
+      }
+    });
+
+    test("token approvals hold for their window; denials govern until expiry; pending ones expire", async ({
+      store,
+    }) => {
+      const token = await store.approvals.openOrGet(candidate(1, "tok", "token"), T0);
+      await store.approvals.decide(token.approval.id, decision("approved"), T0);
+      assert.equal(await store.approvals.use(token.approval.id, T0 + 1), true);
+      assert.equal(await store.approvals.use(token.approval.id, T0 + 2), true, "again inside the window");
+      assert.equal(await store.approvals.use(token.approval.id, T0 + 120_000), false, "not after it");
+
+      const denied = await store.approvals.openOrGet(candidate(2, "den"), T0);
+      await store.approvals.decide(denied.approval.id, decision("denied"), T0);
+      assert.equal((await store.approvals.findLive("den", T0 + 60_000))?.status, "denied");
+      assert.equal(await store.approvals.findLive("den", T0 + 120_000), null);
+
+      const lapsing = await store.approvals.openOrGet(candidate(3, "lap"), T0);
+      assert.equal(
+        await store.approvals.decide(lapsing.approval.id, decision("approved"), T0 + 60_000),
+        null,
+      );
+      const reopened = await store.approvals.openOrGet(candidate(4, "lap"), T0 + 60_000);
+      assert.equal(reopened.created, true);
+      assert.deepEqual(
+        reopened.expired.map((a) => [a.id, a.status]),
+        [[lapsing.approval.id, "expired"]],
+      );
+      const swept = await store.approvals.expireDue(T0 + 200_000);
+      assert.deepEqual(
+        swept.map((a) => a.id),
+        [reopened.approval.id],
+      );
+      assert.equal((await store.approvals.list({ status: "expired", limit: 10 })).items.length, 2);
+      const page = await store.approvals.list({ limit: 2 });
+      assert.equal(page.items[0]?.id, reopened.approval.id, "newest first");
+      const rest = await store.approvals.list({ limit: 10, cursor: page.nextCursor! });
+      assert.equal(rest.items.length, 2);
+      assert.equal((await store.approvals.list({ agentId: "agt_other", limit: 10 })).items.length, 0);
     });
   });
 

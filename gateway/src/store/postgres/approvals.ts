@@ -1,0 +1,134 @@
+import type pg from "pg";
+import { type ApprovalRow, liveApprovalWhere, toApproval } from "../approval-rows.js";
+import { decodeCursor, encodeCursor } from "../ids.js";
+import type { ApprovalStore } from "../types.js";
+import { query, transaction } from "./pool.js";
+
+// The same rows and rules as ../sqlite/approvals.ts. Across instances, opening is serialised
+// per binding by an advisory lock, and taking a call's one use is a single conditional UPDATE
+// (PostgreSQL re-checks the condition on the locked row), so exactly one instance wins.
+
+export function createPostgresApprovalStore(pool: pg.Pool): ApprovalStore {
+  const byId = async (client: pg.Pool | pg.PoolClient, id: string) =>
+    (await query<ApprovalRow>(client, "SELECT * FROM approvals WHERE id = $1", [id])).rows[0];
+  return {
+    async openOrGet(candidate, nowMs) {
+      return transaction(pool, async (client) => {
+        await query(client, "SELECT pg_advisory_xact_lock(hashtext($1))", [`approval:${candidate.binding}`]);
+        const expired = (
+          await query<ApprovalRow>(
+            client,
+            `UPDATE approvals SET status = 'expired'
+             WHERE binding = $1 AND status = 'pending' AND expires_ms <= $2 RETURNING *`,
+            [candidate.binding, nowMs],
+          )
+        ).rows.map(toApproval);
+        const found = (
+          await query<ApprovalRow>(
+            client,
+            `SELECT * FROM approvals WHERE ${liveApprovalWhere("$1", "$2")} ORDER BY seq DESC LIMIT 1`,
+            [candidate.binding, nowMs],
+          )
+        ).rows[0];
+        if (found) return { approval: toApproval(found), created: false, expired };
+        const { rows } = await query<ApprovalRow>(
+          client,
+          `INSERT INTO approvals (id, status, agent_id, kid, phase, tool, action, scopes, intent, reason, request,
+             binding, ttl_seconds, created_ms, expires_ms)
+           VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+          [
+            candidate.id,
+            candidate.agentId,
+            candidate.kid,
+            candidate.phase,
+            candidate.tool,
+            candidate.action,
+            JSON.stringify(candidate.scopes),
+            candidate.intent,
+            candidate.reason,
+            JSON.stringify(candidate.request),
+            candidate.binding,
+            candidate.ttlSeconds,
+            Date.parse(candidate.createdAt),
+            Date.parse(candidate.expiresAt),
+          ],
+        );
+        return { approval: toApproval(rows[0]!), created: true, expired };
+      });
+    },
+    async findLive(binding, nowMs) {
+      const { rows } = await query<ApprovalRow>(
+        pool,
+        `SELECT * FROM approvals WHERE ${liveApprovalWhere("$1", "$2")} ORDER BY seq DESC LIMIT 1`,
+        [binding, nowMs],
+      );
+      return rows[0] ? toApproval(rows[0]) : null;
+    },
+    async get(id) {
+      const row = await byId(pool, id);
+      return row ? toApproval(row) : null;
+    },
+    async list(q) {
+      const where: string[] = [];
+      const args: Array<string | number> = [];
+      const before = q.cursor ? Number(decodeCursor(q.cursor)) : Number.NaN;
+      if (Number.isInteger(before)) {
+        args.push(before);
+        where.push(`seq < $${args.length}`);
+      }
+      if (q.status) {
+        args.push(q.status);
+        where.push(`status = $${args.length}`);
+      }
+      if (q.agentId) {
+        args.push(q.agentId);
+        where.push(`agent_id = $${args.length}`);
+      }
+      args.push(q.limit + 1);
+      const { rows } = await query<ApprovalRow>(
+        pool,
+        `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY seq DESC LIMIT $${args.length}`,
+        args,
+      );
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toApproval),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(String(last.seq)) : null,
+      };
+    },
+    async decide(id, decision, nowMs) {
+      const { rows } = await query<ApprovalRow>(
+        pool,
+        `UPDATE approvals SET status = $2, decided_ms = $3, decided_by = $4, note = $5, expires_ms = $6
+         WHERE id = $1 AND status = 'pending' AND expires_ms > $3 RETURNING *`,
+        [id, decision.status, nowMs, decision.decidedBy, decision.note, Date.parse(decision.expiresAt)],
+      );
+      return rows[0] ? toApproval(rows[0]) : null;
+    },
+    async use(id, nowMs) {
+      const used = await query(
+        pool,
+        `UPDATE approvals SET used_ms = $2
+         WHERE id = $1 AND status = 'approved' AND phase = 'call' AND used_ms IS NULL AND expires_ms > $2`,
+        [id, nowMs],
+      );
+      if ((used.rowCount ?? 0) === 1) return true;
+      const open = await query(
+        pool,
+        "SELECT 1 FROM approvals WHERE id = $1 AND status = 'approved' AND phase = 'token' AND expires_ms > $2",
+        [id, nowMs],
+      );
+      return (open.rowCount ?? 0) === 1;
+    },
+    async expireDue(nowMs) {
+      const { rows } = await query<ApprovalRow>(
+        pool,
+        "UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_ms <= $1 RETURNING *",
+        [nowMs],
+      );
+      return rows.sort((a, b) => a.seq - b.seq).map(toApproval);
+    },
+  };
+}
