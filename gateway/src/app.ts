@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps) {
     agents: { store, audit, nowSeconds },
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
-    records: { decisions: store.decisions, audit: store.audit },
+    records: { decisions: store.decisions, audit: store.audit, checkpoints: services.auditCheckpoints },
     credentials: { credentials: services.credentials, audit },
     approvals: { approvals: services.approvals },
     agentApi: {

@@ -144,7 +144,15 @@ export const configSchema = z.strictObject({
       retentionDays: positiveInt.default(30),
     })
     .prefault({}),
-  audit: z.strictObject({ retentionDays: positiveInt.default(365) }).prefault({}),
+  audit: z
+    .strictObject({
+      retentionDays: positiveInt.default(365),
+      /** How often the chain head is signed (when it moved). */
+      checkpointIntervalSeconds: positiveInt.max(86_400).default(60),
+      /** The Ed25519 key that signs checkpoints, kept out of the database; default <dataDir>/audit-checkpoint-key.json. */
+      checkpointKeyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       bearerToken: z.string().min(16).optional(),
@@ -387,6 +395,8 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_OPA_PATH) set(["policy", "opaPath"], env.AGENTGW_OPA_PATH);
   if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
+  if (env.AGENTGW_AUDIT_CHECKPOINT_KEY_FILE)
+    set(["audit", "checkpointKeyFile"], env.AGENTGW_AUDIT_CHECKPOINT_KEY_FILE);
   if (env.AGENTGW_REQUEST_TIMEOUT_MS)
     set(["requestTimeoutMs"], num("AGENTGW_REQUEST_TIMEOUT_MS", env.AGENTGW_REQUEST_TIMEOUT_MS));
   if (env.AGENTGW_BODY_LIMIT_BYTES)
