@@ -11,6 +11,7 @@ import type { Config } from "./config.js";
 import type { GatewayError } from "./errors.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { createCors } from "./http/cors.js";
 import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps) {
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit, checkpoints: services.auditCheckpoints },
     credentials: { credentials: services.credentials, audit },
+    discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
     agentApi: {
       ...authorizeDeps,
@@ -131,6 +133,7 @@ export function createApp(deps: AppDeps) {
   };
 
   app.use(requestContext());
+  app.use(createCors(config.cors));
   app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));

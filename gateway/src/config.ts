@@ -94,6 +94,22 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")
     .optional(),
+  /** Browser agents: origins allowed to call /v1/ and /.well-known/ (CORS); never the admin API. */
+  cors: z
+    .strictObject({
+      allowedOrigins: z
+        .array(
+          z
+            .string()
+            .refine(
+              (o) => o === "*" || /^https?:\/\/[^/?#\s]+$/i.test(o),
+              "must be * or an origin such as https://app.example.com (scheme and host, no path)",
+            ),
+        )
+        .default([]),
+      maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+    })
+    .prefault({}),
   bodyLimitBytes: positiveInt.default(1024 * 1024),
   /** A request (headers and body) must arrive within this; slow uploads are cut off. */
   requestTimeoutMs: positiveInt.max(300_000).default(30_000),
@@ -409,6 +425,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_GMAIL_BASE_URL) set(["tools", "gmail", "baseUrl"], env.AGENTGW_GMAIL_BASE_URL);
   if (env.AGENTGW_GMAIL_TOKEN_URL) set(["tools", "gmail", "tokenUrl"], env.AGENTGW_GMAIL_TOKEN_URL);
   if (env.AGENTGW_SERPAPI_BASE_URL) set(["tools", "serpapi", "baseUrl"], env.AGENTGW_SERPAPI_BASE_URL);
+  if (env.AGENTGW_CORS_ORIGINS !== undefined) set(["cors", "allowedOrigins"], list(env.AGENTGW_CORS_ORIGINS));
   if (env.AGENTGW_HTTP_ALLOW_HOSTS !== undefined)
     set(["tools", "http", "allowHosts"], list(env.AGENTGW_HTTP_ALLOW_HOSTS));
   if (env.AGENTGW_HTTP_ALLOW_PRIVATE)

@@ -12,6 +12,8 @@ export type Invalidation =
   | { kind: "token"; jti: string }
   /** Some or all of an agent's tokens were revoked. */
   | { kind: "agent-tokens"; agentId: string }
+  /** A credential was created, rotated, activated or deleted: its active version must be re-read. */
+  | { kind: "credential"; name: string }
   /** Everything cached may be stale (events from other instances may have been missed). */
   | { kind: "all" }
   /** The token signing keys rotated: re-read them from the store. */

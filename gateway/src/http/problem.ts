@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { GatewayError, toProblem } from "../errors.js";
 import { StoreUnavailableError } from "../store/types.js";
+import { withClientErrorShape } from "./client-error-shapes.js";
 
 export function sendProblem(res: Response, error: GatewayError): void {
   if (res.headersSent) {
@@ -13,7 +14,7 @@ export function sendProblem(res: Response, error: GatewayError): void {
   res
     .status(error.status)
     .type("application/problem+json")
-    .send(JSON.stringify(toProblem(error, res.locals.requestId)));
+    .send(JSON.stringify(withClientErrorShape(res.req.path, toProblem(error, res.locals.requestId))));
 }
 
 /**

@@ -9,6 +9,7 @@ import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
 import type { Route } from "../http/route.js";
 import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
 import { agentApprovalRoutes } from "./agent-approvals.js";
+import { type DiscoveryDeps, discoveryRoutes } from "./discovery.js";
 import { type HealthDeps, healthRoutes } from "./health.js";
 
 export interface GatewayRouteDeps {
@@ -18,6 +19,7 @@ export interface GatewayRouteDeps {
   policyAdmin: Parameters<typeof policyAdminRoutes>[0];
   records: Parameters<typeof recordRoutes>[0];
   credentials: CredentialRoutesDeps;
+  discovery: DiscoveryDeps;
   agentApi: AgentApiDeps;
   approvals: Parameters<typeof agentApprovalRoutes>[0];
 }
@@ -30,6 +32,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
     ...credentialRoutes(deps.credentials),
+    ...discoveryRoutes(deps.discovery),
     ...approvalAdminRoutes(deps.approvals),
     ...agentApiRoutes(deps.agentApi),
     ...agentApprovalRoutes(deps.approvals),
