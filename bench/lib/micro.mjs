@@ -108,7 +108,7 @@ const results = {};
   };
   const cold = createToolTokenVerifier({ ...common, cacheSize: 0 });
   const cached = createToolTokenVerifier(common);
-  const expected = { tool: "openai", kid: "kid1" };
+  const expected = { tool: "openai", agentId: "agt_bench", kid: "kid1" };
   results.tokenVerifyCold = await time(() => cold.verify(token, expected));
   results.tokenVerifyCached = await time(() => cached.verify(token, expected));
   void createPublicKey;

@@ -150,7 +150,7 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
-  const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  const vault = await openCredentials({ config, store, logger, now: nowDate });
   // One writer for decisions and audit records (one chain, one order), approvals included.
   const records = createRecordWriter(store.records);
   const webhook = config.approvals.webhookUrl
@@ -164,7 +164,7 @@ export async function createServices(
     ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
   });
   const housekeeping = startHousekeeping({
-    credentials,
+    credentials: vault,
     store,
     keyRing: ring,
     approvals,
@@ -191,9 +191,9 @@ export async function createServices(
   const connectors = createConnectors(
     config,
     {
-      openai: credentialSourceFor(credentials, "openai"),
-      gmail: credentialSourceFor(credentials, "gmail"),
-      serpapi: credentialSourceFor(credentials, "serpapi"),
+      openai: credentialSourceFor(vault, "openai"),
+      gmail: credentialSourceFor(vault, "gmail"),
+      serpapi: credentialSourceFor(vault, "serpapi"),
     },
     {
       hooks: {
@@ -213,7 +213,7 @@ export async function createServices(
     },
   );
   await logToolAvailability(logger, {
-    credentials,
+    credentials: vault,
     secrets: config.secrets,
     connectors,
     httpAllowHosts: config.tools.http.allowHosts,
@@ -227,7 +227,11 @@ export async function createServices(
     return states;
   });
   metrics.setDependencySource(() => shared.health.snapshot());
-  const stopShared = shareWithOtherInstances(shared, engine, ring, logger);
+  const stopShared = shareWithOtherInstances(
+    shared,
+    { policy: engine, keyRing: ring, credentials: vault },
+    logger,
+  );
   // What the admin routes see: a reload or rotation here is announced to every instance.
   const policy: PolicyEngine = {
     ...engine,
@@ -236,6 +240,20 @@ export async function createServices(
       await shared.bus.publish({ kind: "policy-reload" });
       return result;
     },
+  };
+  const announce =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await fn(...args);
+      await shared.bus.publish({ kind: "credentials" });
+      return result;
+    };
+  const credentials: Credentials = {
+    ...vault,
+    create: announce(vault.create),
+    rotate: announce(vault.rotate),
+    activate: announce(vault.activate),
+    delete: announce(vault.delete),
   };
   const keyRing: SigningKeyRing = {
     ...ring,
@@ -278,14 +296,18 @@ export async function createServices(
 
 /**
  * Acts on what other instances announce: a policy reloaded through any instance's admin API
- * is reloaded here, and a signing-key rotation is read back from the store at once. With
+ * is reloaded here, a signing-key rotation is read back from the store at once, and so is
+ * the credential index (each call reads the active version from the store anyway). With
  * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew,
  * in case an announcement was lost while Redis was away.
  */
 function shareWithOtherInstances(
   shared: SharedState,
-  policy: PolicyEngine,
-  keyRing: SigningKeyRing,
+  {
+    policy,
+    keyRing,
+    credentials,
+  }: { policy: PolicyEngine; keyRing: SigningKeyRing; credentials: Credentials },
   logger: Logger,
 ): () => void {
   const unsubscribe = shared.bus.subscribe((event, remote) => {
@@ -296,6 +318,10 @@ function shareWithOtherInstances(
           { err: error },
           "policy reload announced by another instance failed here; the old policy stays",
         );
+      });
+    } else if (event.kind === "credentials") {
+      credentials.refresh().catch((error: unknown) => {
+        logger.warn({ err: error }, "could not re-read the credential index after a change elsewhere");
       });
     } else if (event.kind === "signing-keys") {
       keyRing.refresh({ force: true }).catch((error: unknown) => {

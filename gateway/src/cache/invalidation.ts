@@ -12,12 +12,16 @@ export type Invalidation =
   | { kind: "token"; jti: string }
   /** Some or all of an agent's tokens were revoked. */
   | { kind: "agent-tokens"; agentId: string }
+  /** A credential was created, rotated, activated or deleted: its active version must be re-read. */
+  | { kind: "credential"; name: string }
   /** Everything cached may be stale (events from other instances may have been missed). */
   | { kind: "all" }
   /** The token signing keys rotated: re-read them from the store. */
   | { kind: "signing-keys" }
   /** An admin reloaded the policy on one instance: every instance reloads. */
-  | { kind: "policy-reload" };
+  | { kind: "policy-reload" }
+  /** A credential was added, rotated, activated or deleted: re-read the credential index. */
+  | { kind: "credentials" };
 
 /** `remote` is true for an event another instance published. */
 export type InvalidationListener = (event: Invalidation, remote: boolean) => void;

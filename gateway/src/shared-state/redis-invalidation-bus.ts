@@ -13,9 +13,11 @@ const invalidationSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("key"), kid: z.string().min(1).max(200) }),
   z.object({ kind: z.literal("token"), jti: z.string().min(1).max(200) }),
   z.object({ kind: z.literal("agent-tokens"), agentId: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal("credential"), name: z.string().min(1).max(200) }),
   z.object({ kind: z.literal("all") }),
   z.object({ kind: z.literal("signing-keys") }),
   z.object({ kind: z.literal("policy-reload") }),
+  z.object({ kind: z.literal("credentials") }),
 ]) satisfies z.ZodType<Invalidation>;
 
 export interface RedisInvalidationBusOptions {
