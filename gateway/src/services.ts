@@ -2,11 +2,14 @@
 // logger, built once at start from config. main.ts calls createServices; tests
 // build the same thing in-process. Background jobs live in housekeeping.ts.
 
+import { join } from "node:path";
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import { type Approvals, createApprovals } from "./approvals/approvals.js";
 import { createApprovalWebhook } from "./approvals/webhook.js";
+import { type AuditCheckpoints, startAuditCheckpoints } from "./audit/audit-checkpoints.js";
 import { createAuditLog } from "./audit/audit-log.js";
+import { loadCheckpointSigner, openCheckpointLog } from "./audit/checkpoints.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
@@ -50,6 +53,8 @@ export interface Services {
   /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
   readiness(): Promise<Record<string, boolean>>;
   approvals: Approvals;
+  /** Signed checkpoints of the audit chain (tamper evidence against whoever can write the store). */
+  auditCheckpoints: AuditCheckpoints;
   close(): Promise<void>;
 }
 
@@ -162,6 +167,18 @@ export async function createServices(
     nowMs: now,
     defaultTtlSeconds: config.approvals.defaultTtlSeconds,
     ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
+  });
+  // Signed checkpoints of the audit chain's head, with a key kept out of the database.
+  const auditCheckpoints = startAuditCheckpoints({
+    audit: store.audit,
+    signer: loadCheckpointSigner(
+      config.audit.checkpointKeyFile ?? join(config.dataDir, "audit-checkpoint-key.json"),
+    ),
+    log: openCheckpointLog(join(config.dataDir, "audit-checkpoints.jsonl")),
+    now,
+    intervalSeconds: config.audit.checkpointIntervalSeconds,
+    retentionDays: config.audit.retentionDays,
+    onError: (error) => logger.warn({ err: error }, "audit checkpoint failed; retrying next interval"),
   });
   const housekeeping = startHousekeeping({
     credentials: vault,
@@ -281,6 +298,7 @@ export async function createServices(
       return { policy: engine.ready(), ...(await shared.readiness()) };
     },
     approvals,
+    auditCheckpoints,
     async close() {
       stopShared();
       if (!options.shared) await shared.close();
@@ -289,6 +307,9 @@ export async function createServices(
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
+      // The head as it stands at a clean stop is signed too.
+      await auditCheckpoints.checkpointNow().catch(() => null);
+      auditCheckpoints.stop();
       fileNonces?.close();
     },
   };
