@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
+import { createConsoleRouter } from "./console/console-routes.js";
+import { createConsoleSessions } from "./console/sessions.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
 import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
@@ -79,6 +81,7 @@ export function createApp(deps: AppDeps) {
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
     approvals: { approvals: services.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
@@ -96,6 +99,13 @@ export function createApp(deps: AppDeps) {
     serverUrl: config.publicUrl,
   });
 
+  const consoleSessions = config.console.enabled
+    ? createConsoleSessions({
+        adminToken: config.adminToken,
+        secure: new URL(config.publicUrl).protocol === "https:",
+        ttlSeconds: config.console.sessionTtlSeconds,
+      })
+    : undefined;
   const signed: RequestHandler[] = [
     createVerifySignature({
       verifier: services.signatureVerifier,
@@ -110,7 +120,7 @@ export function createApp(deps: AppDeps) {
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
-    admin: [requireAdmin(config.adminToken)],
+    admin: [requireAdmin(config.adminToken, consoleSessions, now)],
     signed,
     metrics: [],
   };
@@ -120,6 +130,16 @@ export function createApp(deps: AppDeps) {
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));
   app.use(readRawBody(config.bodyLimitBytes));
+  if (consoleSessions) {
+    app.use(
+      createConsoleRouter({
+        adminToken: config.adminToken,
+        sessions: consoleSessions,
+        nowMs: now,
+        onFailedSignIn: (ip) => services.rateLimits.checkUnauthenticatedIp(ip),
+      }),
+    );
+  }
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });

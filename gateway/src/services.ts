@@ -18,6 +18,7 @@ import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verif
 import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import type { Store } from "./store/types.js";
@@ -43,6 +44,8 @@ export interface Services {
   concurrency: CallConcurrency;
   budgets: Budgets;
   approvals: Approvals;
+  /** The console overview's recent counters. */
+  metricsHistory: MetricsHistory;
   close(): Promise<void>;
 }
 
@@ -204,7 +207,12 @@ export async function createServices(
     }
     return states;
   });
+  const metricsHistory = startMetricsHistory(metrics.registry, {
+    now,
+    intervalMs: config.metrics.historyIntervalSeconds * 1000,
+  });
   return {
+    metricsHistory,
     records,
     policy,
     keyRing,
@@ -219,6 +227,7 @@ export async function createServices(
     budgets,
     approvals,
     async close() {
+      metricsHistory.stop();
       housekeeping.stop();
       await policy.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));

@@ -367,6 +367,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests, policy denials, rate-limit refusals, upstream errors and budget use since start (this process), with a sample per interval */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -608,6 +625,25 @@ export interface components {
                 use: "sig";
             }[];
         };
+        Overview: {
+            totals: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+            };
+            samples: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+                time: string;
+            }[];
+            intervalSeconds: number;
+            pendingApprovals: number;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -615,7 +651,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
+            code: "signature_missing" | "signature_invalid" | "signature_expired" | "replay_detected" | "digest_mismatch" | "unknown_key" | "agent_suspended" | "token_missing" | "token_invalid" | "token_expired" | "token_revoked" | "token_key_mismatch" | "scope_missing" | "policy_denied" | "rate_limited" | "budget_exceeded" | "unknown_tool" | "invalid_request" | "payload_too_large" | "unsupported_encoding" | "method_not_allowed" | "policy_invalid" | "upstream_timeout" | "upstream_unavailable" | "upstream_error" | "unauthorized" | "not_found" | "conflict" | "approval_required" | "approval_denied" | "tool_changed" | "store_unavailable" | "not_ready" | "internal_error";
             requestId: string;
             reasons?: string[];
             /** @description invalid_request: each invalid field; policy_invalid: each compile error */
@@ -1667,6 +1703,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
             };
             /** @description Error (RFC 9457 problem details) */
             default: {
