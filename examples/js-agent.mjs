@@ -17,7 +17,10 @@ const fetchUrl = process.env.AGENTGW_FETCH_URL || "https://example.com/";
 const mailTo = process.env.AGENTGW_MAIL_TO || "bob@example.com";
 const SCOPES = ["openai:chat", "gmail:send", "serpapi:search", "http:fetch"];
 
-/** How an admin registers this key: with curl, or with the agentgw command line. */
+/**
+ * How an admin registers this key: with curl, or with the agentgw command line.
+ * @param {string} publicKey
+ */
 function printRegistration(publicKey) {
   const body = JSON.stringify({ name: "js-agent", publicKey, scopes: SCOPES });
   console.log(
@@ -91,9 +94,9 @@ await step("openai chat", async () => {
   return JSON.stringify(reply.choices[0]?.message.content);
 });
 await step("serpapi search", async () => {
-  const results = (await gw.serpapi.search({ q: "agent gateway", num: "3" })).organic_results ?? [];
+  const results = (await gw.serpapi.search({ q: "agent gateway", num: 3 })).organic_results ?? [];
   return results.length
-    ? `${results.length} results, first: ${JSON.stringify(results[0].title)}`
+    ? `${results.length} results, first: ${JSON.stringify(results[0]?.title)}`
     : "no results";
 });
 await step(

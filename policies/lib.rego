@@ -20,12 +20,14 @@ agent_settings := object.get(settings, "agents", {})
 profiles[label] := profile if {
 	role := agent_role
 	profile := roles[role]
-	label := sprintf("role %s", [role])
+	# concat, not sprintf: sprintf is a host builtin under WebAssembly (a JSON round trip into
+	# JavaScript on every decision), concat runs inside the module.
+	label := concat("", ["role ", role])
 }
 
 profiles[label] := profile if {
 	profile := agent_settings[input.agent.id]
-	label := sprintf("agent %s", [input.agent.id])
+	label := concat("", ["agent ", input.agent.id])
 }
 
 agent_role := role if {

@@ -25,3 +25,9 @@ export function ensureInstalled(options?: { postgres?: boolean; redis?: boolean 
 export function freePort(): Promise<number>;
 export function startPostgres(): Promise<TestPostgres>;
 export function startRedis(): Promise<TestRedis>;
+/** The tests' PostgreSQL server (AGENTGW_TEST_DATABASE_URL, or one started for this process). */
+export function testPostgresUrl(): Promise<string>;
+/** A fresh, empty database on it. */
+export function freshDatabaseUrl(): Promise<string>;
+/** The tests' Redis server (AGENTGW_TEST_REDIS_URL, or one started for this process). */
+export function testRedisUrl(): Promise<string>;

@@ -11,6 +11,7 @@
 // server (fault tests) starts its own, and a test file run alone (no variables set) starts
 // what it needs and stops it afterwards.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -228,6 +229,8 @@ export async function startRedis() {
       ],
       { stdio: "ignore" },
     );
+    // Never what keeps a test process alive: its owner stops it (or kills it on exit).
+    child.unref();
     const me = child;
     me.once("exit", () => {
       if (child === me) child = null;
@@ -260,6 +263,47 @@ export async function startRedis() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+let ownPostgres;
+let ownRedis;
+
+/** The PostgreSQL server for tests: the test command's, or one of this process's own. */
+export async function testPostgresUrl() {
+  if (process.env.AGENTGW_TEST_DATABASE_URL) return process.env.AGENTGW_TEST_DATABASE_URL;
+  ownPostgres ??= startPostgres().then((server) => {
+    process.once("exit", () => server.close());
+    return server.url;
+  });
+  return ownPostgres;
+}
+
+/** A fresh, empty database on the tests' PostgreSQL server; resolves to its URL. */
+export async function freshDatabaseUrl() {
+  const { default: pg } = await import("pg");
+  const url = new URL(await testPostgresUrl());
+  const name = `t_${randomBytes(8).toString("hex")}`;
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(url), { pathname: "/postgres" }).href,
+  });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  url.pathname = `/${name}`;
+  return url.href;
+}
+
+/** The Redis server for tests (shared between tests: prefix keys per test). */
+export async function testRedisUrl() {
+  if (process.env.AGENTGW_TEST_REDIS_URL) return process.env.AGENTGW_TEST_REDIS_URL;
+  ownRedis ??= startRedis().then((server) => {
+    process.once("exit", () => server.closeSync());
+    return server.url;
+  });
+  return ownRedis;
 }
 
 async function main(argv) {

@@ -12,6 +12,7 @@ import { createConsoleRouter } from "./console/console-routes.js";
 import { createConsoleSessions } from "./console/sessions.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
+import { createCors } from "./http/cors.js";
 import { allowedMethodsByPath, methodNotAllowed } from "./http/method-not-allowed.js";
 import { buildOpenApi } from "./http/openapi.js";
 import { notFound, problemHandler } from "./http/problem.js";
@@ -74,12 +75,13 @@ export function createApp(deps: AppDeps) {
   app.set("query parser", "simple");
 
   const routes = gatewayRoutes({
-    health: { store, ready: async () => ({ policy: services.policy.ready() }) },
+    health: { store, ready: () => services.readiness() },
     agents: { store, audit, nowSeconds },
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
     records: { decisions: store.decisions, audit: store.audit },
     credentials: { credentials: services.credentials, audit },
+    discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
     overview: { history: services.metricsHistory, approvals: store.approvals },
     agentApi: {
@@ -126,6 +128,7 @@ export function createApp(deps: AppDeps) {
   };
 
   app.use(requestContext());
+  app.use(createCors(config.cors));
   app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));

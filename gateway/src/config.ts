@@ -94,6 +94,22 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes in base64url (43 characters)")
     .optional(),
+  /** Browser agents: origins allowed to call /v1/ and /.well-known/ (CORS); never the admin API. */
+  cors: z
+    .strictObject({
+      allowedOrigins: z
+        .array(
+          z
+            .string()
+            .refine(
+              (o) => o === "*" || /^https?:\/\/[^/?#\s]+$/i.test(o),
+              "must be * or an origin such as https://app.example.com (scheme and host, no path)",
+            ),
+        )
+        .default([]),
+      maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+    })
+    .prefault({}),
   bodyLimitBytes: positiveInt.default(1024 * 1024),
   log: z
     .strictObject({
@@ -160,6 +176,10 @@ export const configSchema = z.strictObject({
         .strictObject({
           baseUrl: z.url().default("https://api.openai.com"),
           resilience: resilienceSchema.prefault({}),
+          /** Under a tokens budget: the output cap set upstream for a call that names none. */
+          defaultMaxOutputTokens: positiveInt.default(4096),
+          /** Under a tokens budget: tokens reserved per image or file part (their cost is not in the bytes). */
+          attachmentTokens: positiveInt.default(8192),
         })
         .prefault({}),
       gmail: z
@@ -380,6 +400,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_DATA_DIR) set(["dataDir"], env.AGENTGW_DATA_DIR);
   if (env.AGENTGW_DATABASE_URL) set(["database", "url"], env.AGENTGW_DATABASE_URL);
   if (env.AGENTGW_REDIS_URL) set(["redis", "url"], env.AGENTGW_REDIS_URL);
+  if (env.AGENTGW_REDIS_KEY_PREFIX) set(["redis", "keyPrefix"], env.AGENTGW_REDIS_KEY_PREFIX);
   if (env.AGENTGW_WORKERS) set(["workers"], num("AGENTGW_WORKERS", env.AGENTGW_WORKERS));
   if (env.AGENTGW_MASTER_KEY) set(["masterKey"], env.AGENTGW_MASTER_KEY);
   if (env.AGENTGW_POLICY) set(["policy", "source"], env.AGENTGW_POLICY);
@@ -396,6 +417,7 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_GMAIL_BASE_URL) set(["tools", "gmail", "baseUrl"], env.AGENTGW_GMAIL_BASE_URL);
   if (env.AGENTGW_GMAIL_TOKEN_URL) set(["tools", "gmail", "tokenUrl"], env.AGENTGW_GMAIL_TOKEN_URL);
   if (env.AGENTGW_SERPAPI_BASE_URL) set(["tools", "serpapi", "baseUrl"], env.AGENTGW_SERPAPI_BASE_URL);
+  if (env.AGENTGW_CORS_ORIGINS !== undefined) set(["cors", "allowedOrigins"], list(env.AGENTGW_CORS_ORIGINS));
   if (env.AGENTGW_HTTP_ALLOW_HOSTS !== undefined)
     set(["tools", "http", "allowHosts"], list(env.AGENTGW_HTTP_ALLOW_HOSTS));
   if (env.AGENTGW_HTTP_ALLOW_PRIVATE)

@@ -1,15 +1,19 @@
-// Entry point: load config → open store → load policy → createApp → listen.
+// Entry point: load config → shared state → open store → load policy → createApp → listen.
 // SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close the store.
+// With AGENTGW_WORKERS > 1 this process becomes the cluster primary (cluster-primary.ts)
+// and each worker runs the same steps.
+import cluster from "node:cluster";
 import { once } from "node:events";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
 import { withReadCaches } from "./cache/cached-store.js";
-import { createLocalInvalidationBus } from "./cache/invalidation.js";
+import { runClusterPrimary } from "./cluster-primary.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { CredentialStartupError } from "./credentials/open-credentials.js";
 import { createLogger } from "./log.js";
 import { createServices } from "./services.js";
+import { createSharedState } from "./shared-state/index.js";
 import { openStore } from "./store/open.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -25,19 +29,27 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.log.level);
+  const base = createLogger(config.log.level);
+  // Workers say which they are, so an operator can tell their lines apart.
+  const logger = cluster.isWorker ? base.child({ worker: cluster.worker?.id }) : base;
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runClusterPrimary(config, logger);
+    return;
+  }
+  // Replay nonces, rate limits and the invalidation bus: in this process, or in Redis when several share it.
+  const shared = await createSharedState(config, logger);
   // Agents, keys and revocations are read from memory on the request path; every write through this
-  // store invalidates them (one process: the in-process bus; several: a bus that fans out).
-  const invalidation = createLocalInvalidationBus();
+  // store invalidates them on every instance (shared.bus fans out through Redis when configured).
   const store = withReadCaches(
     await openStore({
       databaseUrl: config.database.url,
       maxConnections: config.database.maxConnections,
+      onAvailability: (up) => (up ? shared.health.markUp("postgres") : shared.health.markDown("postgres")),
       dataDir: resolve(config.dataDir),
     }),
-    invalidation,
+    shared.bus,
   );
-  const services = await createServices(config, store, logger);
+  const services = await createServices(config, store, logger, { shared });
   const app = createApp({ config, store, logger, services });
 
   const server: Server = app.listen(config.port, config.host);
@@ -50,11 +62,12 @@ async function main(): Promise<void> {
       publicUrl: config.publicUrl,
       dataDir: resolve(config.dataDir),
       store: store.engine,
+      redis: Boolean(config.redis.url),
       dev: config.dev,
     },
     "listening",
   );
-  if (config.adminTokenFile) {
+  if (config.adminTokenFile && !cluster.isWorker) {
     // To the terminal only, so a developer can call the admin API; never logged.
     process.stderr.write(
       `\n  Agent Gateway (dev mode) listening on http://${config.host}:${port}\n` +
@@ -75,6 +88,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearTimeout(forced);
       await services.close();
+      await shared.close();
       await store.close();
       logger.info("stopped");
       logger.flush(() => process.exit(0));

@@ -10,7 +10,9 @@ import { createAuditLog } from "./audit/audit-log.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
+import { loadMasterKey } from "./credentials/master-key.js";
 import { logToolAvailability, openCredentials } from "./credentials/open-credentials.js";
+import { createSecretBox } from "./credentials/secret-box.js";
 import { startHousekeeping } from "./housekeeping.js";
 import { createFileNonceCache } from "./httpsig/file-nonce-cache.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
@@ -21,6 +23,7 @@ import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
 import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
+import { createLocalSharedState, type SharedState } from "./shared-state/index.js";
 import type { Store } from "./store/types.js";
 import { createTokenRevoker, type TokenRevoker } from "./tokens/revocation.js";
 import { createSigningKeyRing, type SigningKeyRing } from "./tokens/signing-keys.js";
@@ -43,6 +46,10 @@ export interface Services {
   /** Calls in flight per agent and tool. */
   concurrency: CallConcurrency;
   budgets: Budgets;
+  /** What this process shares with other gateway processes (Redis, the invalidation bus, dependency health). */
+  shared: SharedState;
+  /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
+  readiness(): Promise<Record<string, boolean>>;
   approvals: Approvals;
   /** The console overview's recent counters. */
   metricsHistory: MetricsHistory;
@@ -52,6 +59,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Clock in milliseconds (tests move it). */
   now?: () => number;
+  /** Shared hot state (shared-state/index.ts); by default everything stays in this process. */
+  shared?: SharedState;
 }
 
 export async function createServices(
@@ -63,8 +72,9 @@ export async function createServices(
   const now = options.now ?? Date.now;
   const nowDate = () => new Date(now());
   const skewSeconds = config.signature.skewSeconds;
+  const shared = options.shared ?? createLocalSharedState();
 
-  const policy = createPolicyEngine({
+  const engine = createPolicyEngine({
     source: config.policy.source,
     opaPath: config.policy.opaPath,
     logger: logger.child({ component: "policy" }),
@@ -74,7 +84,7 @@ export async function createServices(
   });
   // A policy that fails to load at start is logged and /readyz stays false until a good one loads
   // (by the watcher or POST /admin/policy/reload); every decision meanwhile fails closed.
-  await policy.reload().catch((error: unknown) => {
+  await engine.reload().catch((error: unknown) => {
     logger.error(
       {
         err:
@@ -89,8 +99,16 @@ export async function createServices(
     );
   });
 
-  const keyRing = await createSigningKeyRing({
+  // Several processes on one store must sign with the same keys: they live in the store then,
+  // sealed under the master key (config requires it in that case).
+  const masterKey =
+    store.engine === "postgres" || config.workers > 1
+      ? loadMasterKey({ configured: config.masterKey, dataDir: config.dataDir, dev: config.dev })
+      : null;
+  const ring = await createSigningKeyRing({
     dataDir: config.dataDir,
+    ...(masterKey ? { shared: { store: store.signingKeys, box: createSecretBox(masterKey.key) } } : {}),
+    onError: (error) => logger.warn({ err: error }, "signing key housekeeping failed; retrying later"),
     ...(config.tokens.signingKeys.length ? { configuredKeys: config.tokens.signingKeys } : {}),
     now: nowDate,
     maxTokenTtlSeconds: config.tokens.maxTtlSeconds,
@@ -98,16 +116,19 @@ export async function createServices(
     maxPublishedKeys: config.tokens.maxPublishedKeys,
   });
 
-  // Nonces are also written to the data dir, so a restart does not reopen the replay window.
-  const nonceCache = createFileNonceCache({
-    dataDir: config.dataDir,
-    now,
-    front: createMemoryNonceCache({
-      maxEntries: config.signature.nonceCacheSize,
-      maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
-      now,
-    }),
-  });
+  // Nonces are also written to the data dir, so a restart does not reopen the replay window;
+  // with Redis they live there instead, shared by every instance.
+  const fileNonces = shared.nonceCache
+    ? null
+    : createFileNonceCache({
+        dataDir: config.dataDir,
+        now,
+        front: createMemoryNonceCache({
+          maxEntries: config.signature.nonceCacheSize,
+          maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+          now,
+        }),
+      });
   const signatureVerifier = createSignatureVerifier({
     async getKey(kid) {
       const found = await store.agents.findByKid(kid);
@@ -116,7 +137,7 @@ export async function createServices(
       // The owner makes the replay cache count the nonces of all the agent's keys against one quota.
       return publicKey ? { publicKey, owner: found.agent.id } : null;
     },
-    nonceCache,
+    nonceCache: shared.nonceCache ?? fileNonces!,
     authorities: config.authorities,
     scheme: new URL(config.publicUrl).protocol === "https:" ? "https" : "http",
     now,
@@ -125,7 +146,7 @@ export async function createServices(
   });
 
   const tokenVerifier = createToolTokenVerifier({
-    keyRing,
+    keyRing: ring,
     issuer: config.publicUrl,
     tokenStore: store.tokens,
     now: nowDate,
@@ -148,7 +169,7 @@ export async function createServices(
   const housekeeping = startHousekeeping({
     credentials,
     store,
-    keyRing,
+    keyRing: ring,
     approvals,
     logger,
     now,
@@ -159,6 +180,7 @@ export async function createServices(
 
   const metrics = createMetrics({ agentLabels: config.metrics.agentLabels });
   const rateLimits = createRateLimits(config, {
+    ...(shared.rateLimiter ? { limiter: shared.rateLimiter } : {}),
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
   const concurrency = createCallConcurrency(config, {
@@ -211,6 +233,25 @@ export async function createServices(
     now,
     intervalMs: config.metrics.historyIntervalSeconds * 1000,
   });
+  metrics.setDependencySource(() => shared.health.snapshot());
+  const stopShared = shareWithOtherInstances(shared, engine, ring, logger);
+  // What the admin routes see: a reload or rotation here is announced to every instance.
+  const policy: PolicyEngine = {
+    ...engine,
+    async reload() {
+      const result = await engine.reload();
+      await shared.bus.publish({ kind: "policy-reload" });
+      return result;
+    },
+  };
+  const keyRing: SigningKeyRing = {
+    ...ring,
+    async rotate() {
+      const result = await ring.rotate();
+      await shared.bus.publish({ kind: "signing-keys" });
+      return result;
+    },
+  };
   return {
     metricsHistory,
     records,
@@ -225,15 +266,63 @@ export async function createServices(
     rateLimits,
     concurrency,
     budgets,
+    shared,
+    async readiness() {
+      return { policy: engine.ready(), ...(await shared.readiness()) };
+    },
     approvals,
     async close() {
       metricsHistory.stop();
+      stopShared();
+      if (!options.shared) await shared.close();
       housekeeping.stop();
-      await policy.close();
+      await engine.close();
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
-      nonceCache.close();
+      fileNonces?.close();
     },
+  };
+}
+
+/**
+ * Acts on what other instances announce: a policy reloaded through any instance's admin API
+ * is reloaded here, and a signing-key rotation is read back from the store at once. With
+ * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew,
+ * in case an announcement was lost while Redis was away.
+ */
+function shareWithOtherInstances(
+  shared: SharedState,
+  policy: PolicyEngine,
+  keyRing: SigningKeyRing,
+  logger: Logger,
+): () => void {
+  const unsubscribe = shared.bus.subscribe((event, remote) => {
+    if (!remote) return;
+    if (event.kind === "policy-reload") {
+      policy.reload().catch((error: unknown) => {
+        logger.error(
+          { err: error },
+          "policy reload announced by another instance failed here; the old policy stays",
+        );
+      });
+    } else if (event.kind === "signing-keys") {
+      keyRing.refresh({ force: true }).catch((error: unknown) => {
+        logger.warn(
+          { err: error },
+          "could not re-read the signing keys after a rotation elsewhere; retrying",
+        );
+      });
+    }
+  });
+  const refresh =
+    keyRing.source === "store"
+      ? setInterval(() => {
+          keyRing.refresh({ force: true }).catch(() => {});
+        }, 10_000).unref()
+      : undefined;
+  return () => {
+    unsubscribe();
+    if (refresh) clearInterval(refresh);
   };
 }

@@ -80,6 +80,23 @@ def test_official_openai_client_streams_through_the_httpx2_hook(client: AgentGat
     assert "".join(d or "" for d in deltas) == "Echo: stream these words please"
 
 
+def test_official_openai_client_shows_the_gateways_reason_for_a_denial(client: AgentGateway) -> None:
+    # OpenAI routes add OpenAI's {"error": {message, type, code}} to the problem document, so the
+    # official client's exception carries the gateway's reason and code instead of a bare status.
+    with httpx2.Client(auth=Httpx2AgentGatewayAuth.for_tool(client, "openai", ["openai:chat"])) as http:
+        official = openai.OpenAI(
+            base_url=client.tool_url("openai") + "/v1",
+            api_key="replaced-by-the-tool-token",
+            http_client=http,
+            max_retries=0,
+        )
+        with pytest.raises(openai.PermissionDeniedError) as denied:
+            official.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert denied.value.status_code == 403
+    assert denied.value.code == "policy_denied"
+    assert "gpt-4o" in denied.value.message
+
+
 def test_gmail_send_reaches_the_fake_gmail(client: AgentGateway, fakes: FakesProcess) -> None:
     subject = f"Status {time.time_ns()}"
     sent = client.gmail_send(

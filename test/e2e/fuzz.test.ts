@@ -42,7 +42,7 @@ before(async () => {
     rateLimits: { tiers: { default: { perAgent: generous } }, unauthenticatedPerIp: generous },
   });
   gw = await startGateway({
-    env: { ...fakes.env, AGENTGW_POLICY: policyFolder(allowAllPolicy()), AGENTGW_LOG_LEVEL: "warn" },
+    env: { ...fakes.env, AGENTGW_POLICY: policyFolder(allowAllPolicy()), AGENTGW_LOG_LEVEL: "info" },
     args: ["--config", config],
   });
   agent = await registerAgent(gw, { name: "fuzzer" });
@@ -56,7 +56,7 @@ after(async () => {
   rmSync(reportDir, { recursive: true, force: true });
 });
 
-it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async () => {
+it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async (t) => {
   const ensure = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/fuzz-venv.mjs")], {
     stdio: "inherit",
   });
@@ -94,6 +94,7 @@ it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async
         AGENTGW_FUZZ_ADMIN_TOKEN: gw.adminToken,
         AGENTGW_FUZZ_AGENT_KEY: toBase64Url(agent.key.secretKey),
         AGENTGW_FUZZ_AGENT_ID: agent.id,
+        AGENTGW_FUZZ_WEBSITE_URL: fakes.website.url,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -107,12 +108,36 @@ it("schemathesis finds no 5xx and no answer outside the OpenAPI document", async
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, text }));
   });
-  const serverErrors = gw.logs().filter((line) => Number(line.status) >= 500 || line.level === 50);
+  const logs = gw.logs();
+  const serverErrors = logs.filter((line) => Number(line.status) >= 500 || line.level === 50);
+  // How deep the generated tool calls got: answers per tool and status, in the test's output.
+  const depth = new Map<string, number>();
+  for (const line of logs) {
+    const tool = /^\/v1\/tools\/(openai|gmail|serpapi|http)\//.exec(String(line.path ?? ""))?.[1];
+    if (line.msg !== "request" || !tool) continue;
+    const key = `${tool} ${String(line.status)}`;
+    depth.set(key, (depth.get(key) ?? 0) + 1);
+  }
+  t.diagnostic(`tool calls by tool and status: ${JSON.stringify(Object.fromEntries([...depth].sort()))}`);
   assert.equal(
     output.code,
     0,
     `schemathesis failed:\n${output.text}\ngateway errors:\n${JSON.stringify(serverErrors, null, 1)}`,
   );
-  // A run that tested nothing must not pass.
-  assert.match(output.text, /\d+ passed/);
+  // A run that tested nothing must not pass, nor one stuck at the front door: generated tool calls
+  // must have got through signature, token, policy and connector to the fake upstreams.
+  assert.match(output.text, /\d+ (generated|passed)/);
+  const reached = Object.fromEntries(
+    Object.entries({
+      openai: fakes.openai,
+      gmail: fakes.gmail,
+      serpapi: fakes.serpapi,
+      website: fakes.website,
+    }).map(([name, fake]) => [name, fake.received.length]),
+  );
+  t.diagnostic(`requests each fake upstream received: ${JSON.stringify(reached)}`);
+  assert.ok(
+    Object.values(reached).reduce((sum, n) => sum + n, 0) > 0,
+    `no generated request reached an upstream; schemathesis said:\n${output.text.slice(-4000)}`,
+  );
 });

@@ -37,7 +37,7 @@ before(async () => {
           perAgent: BIG,
           budgets: [
             { tool: "gmail", unit: "calls", action: "messages.send", period: "day", limit: 3 },
-            { tool: "openai", unit: "tokens", period: "day", limit: 100 },
+            { tool: "openai", unit: "tokens", period: "day", limit: 1000 },
           ],
         },
       },
@@ -187,25 +187,30 @@ describe("budgets", () => {
     assert.equal(fakes.gmail.sent.length - sentBefore, 3);
   });
 
-  it("OpenAI token budgets reserve max_tokens, settle with the reported usage, and are visible to policies", async () => {
+  it("OpenAI token budgets reserve the call's bound (body bytes + max_tokens), settle with the reported usage, and are visible to policies", async () => {
     const agent = await registerAgent(gw, { tier: "budgeted" });
     const openai = await caller(agent, "openai", ["openai:chat"]);
     const chat = (max: number) =>
       openai("/v1/tools/openai/v1/chat/completions", chatBody("gpt-4o-mini", { max_tokens: max }));
-    // Hold the first call at the upstream so its 60-token reservation is still open when the second arrives.
+    // Hold the first call at the upstream so its reservation (about 80 body bytes + 460) is still open when the
+    // second arrives.
     fakes.openai.reset();
     fakes.openai.behave({ delayMs: 800 });
-    const first = chat(60);
+    const first = chat(460);
     await fakes.openai.waitForRequest((r) => r.path === "/v1/chat/completions");
-    const second = await chat(60);
+    const second = await chat(460);
     assertProblemShape(second, 429, "budget_exceeded");
     const a = await first;
     fakes.openai.reset();
-    assert.equal(a.status, 200, "60 + 60 reserved would pass the limit of 100: only the first goes through");
+    assert.equal(
+      a.status,
+      200,
+      "two reservations of about 540 would pass the limit of 1000: only the first goes through",
+    );
     const used = a.body.usage.total_tokens as number;
     assert.ok(used < 40);
-    const third = await chat(60);
-    assert.equal(third.status, 200, "settled with the real usage, which left room for another 60");
+    const third = await chat(460);
+    assert.equal(third.status, 200, "settled with the real usage, which left room for another reservation");
     const decisions = await gw.admin("GET", `/admin/decisions?agentId=${agent.id}&limit=1`);
     const budgets = decisions.body.items[0].input.budgets as Array<{
       tool: string;
@@ -214,7 +219,7 @@ describe("budgets", () => {
       limit: number;
     }>;
     const tokens = budgets.find((x) => x.tool === "openai" && x.unit === "tokens");
-    assert.equal(tokens?.limit, 100);
+    assert.equal(tokens?.limit, 1000);
     assert.equal(
       tokens?.used,
       used,

@@ -5,6 +5,8 @@ Loaded by schemathesis through ``SCHEMATHESIS_HOOKS=signing_hooks`` (see fuzz.te
 - ``AGENTGW_FUZZ_URL``          the gateway's base URL (its public URL: signatures name its authority)
 - ``AGENTGW_FUZZ_ADMIN_TOKEN``  the admin bearer token, sent on ``/admin/*``
 - ``AGENTGW_FUZZ_AGENT_KEY``    a registered agent's Ed25519 secret key (base64url, 32 bytes)
+- ``AGENTGW_FUZZ_AGENT_ID``     that agent's id (admin calls generated against it are diverted)
+- ``AGENTGW_FUZZ_WEBSITE_URL``  the fake website the http tool may fetch
 
 Every ``/v1`` request is signed (RFC 9421) by the Python SDK as the last step before it is
 sent, over the exact bytes that go on the wire. A tool call also carries a tool token for the
@@ -31,6 +33,20 @@ AGENT_KEY: KeyPair = key_pair_from_secret_key(os.environ["AGENTGW_FUZZ_AGENT_KEY
 #: or the fuzzer (stateful phase: list agents, then revoke a key) would lock itself out.
 AGENT_ID = os.environ["AGENTGW_FUZZ_AGENT_ID"]
 ABSENT_AGENT_ID = "agt_" + "0" * 26
+#: The fake website the http tool may fetch (allow-listed): fetches are aimed at its routes.
+WEBSITE_URL = os.environ["AGENTGW_FUZZ_WEBSITE_URL"].rstrip("/")
+WEBSITE_PATHS = [
+    "/",
+    "/page",
+    "/json",
+    "/echo",
+    "/large?bytes=70000",
+    "/redirect?to=/page",
+    "/redirect?to=/echo&status=307",
+    "/redirect-chain?hops=3",
+    "/status/500",
+    "/status/404",
+]
 
 #: Each tool's scopes, as the catalogue names them; a token for a tool gets all of them.
 TOOL_SCOPES = {
@@ -73,16 +89,31 @@ ACTION_PATHS = {
 }
 
 
+_aimed: set[tuple[Any, str]] = set()
+
+
 def aim_at_an_action(case: Any) -> None:
-    """Three generated tool calls in four get a real action path (chosen from the generated one)."""
+    """Three generated tool calls in four are aimed at a real action (and a fetch at the website),
+    and always the first of each tool and method, so every connector and fake upstream is reached;
+    which others is decided by the generated values."""
     params = case.path_parameters or {}
     choices = ACTION_PATHS.get((params.get("tool"), case.method.upper()))
-    generated = str(params.get("path", ""))
-    if not choices or generated in choices:
+    if not choices:
         return
-    spin = sum(generated.encode("utf-8"))
-    if spin % 4 != 0:
+    generated = str(params.get("path", ""))
+    spin = sum(generated.encode("utf-8")) + len(repr(case.body))
+    first = (params.get("tool"), case.method.upper()) not in _aimed
+    if spin % 4 == 0 and not first:
+        return
+    _aimed.add((params.get("tool"), case.method.upper()))
+    if generated not in choices:
         case.path_parameters = {**params, "path": choices[spin % len(choices)]}
+    if params.get("tool") == "serpapi" and "q" not in (case.query or {}):
+        # A search needs its query; the generated path text serves as one.
+        case.query = {**(case.query or {}), "q": generated or "otters"}
+    if params.get("tool") == "http" and isinstance(case.body, dict):
+        # A fetch of the allow-listed website, the rest of the generated request kept.
+        case.body = {**case.body, "url": WEBSITE_URL + WEBSITE_PATHS[spin % len(WEBSITE_PATHS)]}
 
 
 class SignRequest(requests.auth.AuthBase):
@@ -128,11 +159,21 @@ def tool_token(tool: str) -> str | None:
     return str(answer["token"])
 
 
+#: The credentials the gateway seeded from its environment (one per tool): changing or deleting
+#: them would take a tool away for the rest of the run (503 upstream_unavailable, as documented).
+SEEDED_CREDENTIALS = {"openai", "gmail", "serpapi"}
+ABSENT_CREDENTIAL = "fuzz-absent"
+
+
 def spare_the_fuzzer(case: Any) -> None:
+    """Changes generated against the fuzzer's own agent or the seeded credentials go elsewhere."""
     if case.method.upper() == "GET":
         return
-    if (case.path_parameters or {}).get("id") == AGENT_ID:
-        case.path_parameters = {**case.path_parameters, "id": ABSENT_AGENT_ID}
+    params = case.path_parameters or {}
+    if params.get("id") == AGENT_ID:
+        case.path_parameters = {**params, "id": ABSENT_AGENT_ID}
+    if case.operation.path.startswith("/admin/credentials/") and params.get("name") in SEEDED_CREDENTIALS:
+        case.path_parameters = {**params, "name": ABSENT_CREDENTIAL}
     if isinstance(case.body, dict) and case.body.get("agentId") == AGENT_ID:
         case.body = {**case.body, "agentId": ABSENT_AGENT_ID}
 

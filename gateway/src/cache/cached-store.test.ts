@@ -107,6 +107,25 @@ describe("read caches", () => {
     assert.equal(await store.tokens.revokedAt("t2"), 300);
   });
 
+  it("see a credential's rotation, rollback and deletion at once", async () => {
+    const store = withReadCaches(openSqliteStore({ dataDir: ":memory:" }), createLocalInvalidationBus());
+    assert.equal(await store.credentials.active("openai"), null);
+    await store.credentials.create({
+      name: "openai",
+      tool: "openai",
+      description: null,
+      fingerprint: "f1",
+      sealed: "s1",
+    });
+    assert.equal((await store.credentials.active("openai"))?.version, 1);
+    await store.credentials.addVersion("openai", { fingerprint: "f2", sealed: "s2" });
+    assert.equal((await store.credentials.active("openai"))?.version, 2);
+    await store.credentials.activate("openai", 1);
+    assert.equal((await store.credentials.active("openai"))?.version, 1);
+    await store.credentials.delete("openai");
+    assert.equal(await store.credentials.active("openai"), null);
+  });
+
   it("another instance's write reaches this instance's cache through the bus", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agentgw-cached-store-"));
     const bus: InvalidationBus = createLocalInvalidationBus();

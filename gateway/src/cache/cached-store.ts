@@ -1,10 +1,18 @@
-// The store as the request path reads it: agents with their keys, and token
-// revocations, answered from memory after the first read. Writes go to the store
+// The store as the request path reads it: agents with their keys, token
+// revocations and credentials' active versions, answered from memory after the first read. Writes go to the store
 // first and then publish an invalidation (./invalidation.ts), so an admin change is
 // in effect on this instance before its request answers, and on the others as fast
 // as their bus delivers. A read racing an invalidation is not cached (a generation
 // count says whether one arrived meanwhile), so a stale answer can never stick.
-import type { Agent, AgentKey, AgentStore, Store, TokenStore } from "../store/types.js";
+import type {
+  Agent,
+  AgentKey,
+  AgentStore,
+  CredentialStore,
+  SealedVersion,
+  Store,
+  TokenStore,
+} from "../store/types.js";
 import { BoundedMap } from "./bounded-map.js";
 import type { InvalidationBus } from "./invalidation.js";
 
@@ -17,11 +25,14 @@ export interface ReadCacheOptions {
 
 type KeyLookup = { agent: Agent; key: AgentKey } | null;
 
-/** Wraps `store.agents` and `store.tokens` with read caches kept fresh by `bus`. */
+/** Wraps `store.agents`, `store.tokens` and `store.credentials` with read caches kept fresh by `bus`. */
 export function withReadCaches(store: Store, bus: InvalidationBus, options: ReadCacheOptions = {}): Store {
   const keys = new BoundedMap<string, KeyLookup>(options.maxKeys ?? 10_000);
   const revocations = new BoundedMap<string, number | null>(options.maxTokens ?? 100_000);
+  const activeCredentials = new BoundedMap<string, SealedVersion | null>(1_000);
   let generation = 0;
+  // While the bus may miss other instances' events, every read goes to the store.
+  const live = () => bus.cacheable?.() !== false;
 
   bus.subscribe((event) => {
     generation++;
@@ -39,6 +50,14 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
         // Which cached jtis belong to the agent is not known here; revocations are rare, so forget them all.
         revocations.clear();
         break;
+      case "credential":
+        activeCredentials.delete(event.name);
+        break;
+      case "all":
+        keys.clear();
+        revocations.clear();
+        activeCredentials.clear();
+        break;
     }
   });
 
@@ -47,10 +66,10 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     list: (query) => store.agents.list(query),
     get: (id) => store.agents.get(id),
     async findByKid(kid) {
-      if (keys.has(kid)) return keys.get(kid) ?? null;
+      if (live() && keys.has(kid)) return keys.get(kid) ?? null;
       const seen = generation;
       const found = await store.agents.findByKid(kid);
-      if (seen === generation) keys.set(kid, found);
+      if (seen === generation && live()) keys.set(kid, found);
       return found;
     },
     async create(agent) {
@@ -87,10 +106,10 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     recordIssued: (token) => store.tokens.recordIssued(token),
     purgeExpired: (now) => store.tokens.purgeExpired(now),
     async revokedAt(jti) {
-      if (revocations.has(jti)) return revocations.get(jti) ?? null;
+      if (live() && revocations.has(jti)) return revocations.get(jti) ?? null;
       const seen = generation;
       const at = await store.tokens.revokedAt(jti);
-      if (seen === generation) revocations.set(jti, at);
+      if (seen === generation && live()) revocations.set(jti, at);
       return at;
     },
     async revokeByJti(jti, at) {
@@ -105,6 +124,40 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     },
   };
 
+  // The active version of a credential is read on every tool call (a rotation applies at once).
+  const credentials: CredentialStore = {
+    list: () => store.credentials.list(),
+    get: (name) => store.credentials.get(name),
+    sealedVersions: () => store.credentials.sealedVersions(),
+    async active(name) {
+      if (live() && activeCredentials.has(name)) return activeCredentials.get(name) ?? null;
+      const seen = generation;
+      const found = await store.credentials.active(name);
+      if (seen === generation && live()) activeCredentials.set(name, found);
+      return found;
+    },
+    async create(input) {
+      const created = await store.credentials.create(input);
+      await bus.publish({ kind: "credential", name: input.name });
+      return created;
+    },
+    async addVersion(name, input) {
+      const next = await store.credentials.addVersion(name, input);
+      await bus.publish({ kind: "credential", name });
+      return next;
+    },
+    async activate(name, version) {
+      const next = await store.credentials.activate(name, version);
+      await bus.publish({ kind: "credential", name });
+      return next;
+    },
+    async delete(name) {
+      const deleted = await store.credentials.delete(name);
+      await bus.publish({ kind: "credential", name });
+      return deleted;
+    },
+  };
+
   return {
     engine: store.engine,
     agents,
@@ -114,7 +167,7 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     records: store.records,
     budgets: store.budgets,
     signingKeys: store.signingKeys,
-    credentials: store.credentials,
+    credentials,
     approvals: store.approvals,
     ping: () => store.ping(),
     close: () => store.close(),

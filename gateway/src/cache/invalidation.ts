@@ -11,9 +11,18 @@ export type Invalidation =
   /** One token was revoked. */
   | { kind: "token"; jti: string }
   /** Some or all of an agent's tokens were revoked. */
-  | { kind: "agent-tokens"; agentId: string };
+  | { kind: "agent-tokens"; agentId: string }
+  /** A credential was created, rotated, activated or deleted: its active version must be re-read. */
+  | { kind: "credential"; name: string }
+  /** Everything cached may be stale (events from other instances may have been missed). */
+  | { kind: "all" }
+  /** The token signing keys rotated: re-read them from the store. */
+  | { kind: "signing-keys" }
+  /** An admin reloaded the policy on one instance: every instance reloads. */
+  | { kind: "policy-reload" };
 
-export type InvalidationListener = (event: Invalidation) => void;
+/** `remote` is true for an event another instance published. */
+export type InvalidationListener = (event: Invalidation, remote: boolean) => void;
 
 export interface InvalidationBus {
   /**
@@ -24,6 +33,11 @@ export interface InvalidationBus {
   publish(event: Invalidation): Promise<void>;
   /** Every event, published here or by another instance; returns an unsubscribe function. */
   subscribe(listener: InvalidationListener): () => void;
+  /**
+   * False while this instance may miss other instances' events (the fan-out is down):
+   * caches then neither answer from memory nor keep answers. Absent: always true.
+   */
+  cacheable?(): boolean;
 }
 
 /** The in-process bus: enough for one gateway process. */
@@ -31,7 +45,7 @@ export function createLocalInvalidationBus(): InvalidationBus {
   const listeners = new Set<InvalidationListener>();
   return {
     async publish(event) {
-      for (const listener of listeners) listener(event);
+      for (const listener of listeners) listener(event, false);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -16,7 +16,7 @@ import {
 } from "./resilience.js";
 import { createResponseCache, type ResponseCache } from "./response-cache.js";
 import { scrubSecrets } from "./scrub-secrets.js";
-import { createSseStream } from "./sse-stream.js";
+import { createSseStream, type SseStreamOptions } from "./sse-stream.js";
 import {
   createUpstreamClient,
   readBody,
@@ -72,7 +72,7 @@ export interface ExchangeOptions {
 export interface Forwarder {
   exchange(request: UpstreamRequest, ctx: CallContext, options: ExchangeOptions): Promise<Exchange>;
   /** The agent's answer: filtered headers, secrets scrubbed, obligations applied, usage read. */
-  respond(exchange: Exchange, ctx: CallContext): ToolResponse;
+  respond(exchange: Exchange, ctx: CallContext, options?: SseStreamOptions): ToolResponse;
   /** The response headers the agent may see. */
   agentHeaders(headers: RawHeaders): Record<string, string>;
   breakerState(): BreakerState;
@@ -177,12 +177,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       return exchange;
     },
 
-    respond(exchange, ctx) {
+    respond(exchange, ctx, respondOptions = {}) {
       const secrets = options.secrets();
       const headers = responseHeadersForAgent(exchange.headers, secrets);
       const compiled = compileObligations(ctx.obligations);
       if ("stream" in exchange) {
-        const sse = createSseStream(compiled, secrets);
+        const sse = createSseStream(compiled, secrets, respondOptions);
         // pipeline destroys both sides on error or early close, so an agent leaving cancels the upstream.
         pipeline(exchange.stream, sse.transform, () => {});
         return { status: exchange.status, headers, body: sse.transform, usage: sse.usage };

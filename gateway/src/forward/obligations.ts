@@ -20,11 +20,22 @@ function compilePattern(source: string): RegExp {
 }
 
 /**
- * Compiles the response obligations once per call; null when there is nothing to apply. An obligation the
+ * Compiles the response obligations; null when there is nothing to apply. An obligation the
  * gateway cannot honour fails the call (fail closed) rather than letting the answer through unfiltered.
  */
 export function compileObligations(obligations: Obligations | undefined): CompiledObligations | null {
   if (!obligations) return null;
+  // Decisions are shared and frozen per policy revision (policy/opa-wasm-policy.ts): compile each once.
+  const known = compiledOnce.get(obligations);
+  if (known !== undefined) return known;
+  const compiled = compileNow(obligations);
+  if (Object.isFrozen(obligations)) compiledOnce.set(obligations, compiled);
+  return compiled;
+}
+
+const compiledOnce = new WeakMap<Obligations, CompiledObligations | null>();
+
+function compileNow(obligations: Obligations): CompiledObligations | null {
   try {
     const redact = (obligations.redact ?? []).map(parsePointer);
     const truncate = Object.entries(obligations.truncate ?? {}).map(([pointer, max]) => {

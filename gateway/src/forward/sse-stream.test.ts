@@ -71,3 +71,19 @@ test("under redact or truncate, an event whose data is not JSON ends the stream 
   const { out } = await run([event({ secret: 1, a: 2 }), "data: [DONE]\n\n"], { redact: ["/secret"] });
   assert.equal(out, 'data: {"a":2}\n\ndata: [DONE]\n\n');
 });
+
+test("the usage-only chunk the gateway asked for is read but left out; every other byte is kept", async () => {
+  const chunks = [
+    event({ choices: [{ delta: { content: "hi" } }], usage: null }),
+    'data: {"choices":[],"usage":{"total',
+    '_tokens":42}}\r\n\r\n',
+    ": keep-alive comment\n\n",
+    "data: [DONE]\n\n",
+  ];
+  const sse = createSseStream(null, [], { dropUsageOnlyEvents: true });
+  Readable.from(chunks.map((c) => Buffer.from(c))).pipe(sse.transform);
+  let out = "";
+  for await (const chunk of sse.transform) out += String(chunk);
+  assert.equal(out, `${chunks[0]}: keep-alive comment\n\ndata: [DONE]\n\n`);
+  assert.deepEqual(await sse.usage, { tokens: 42 });
+});

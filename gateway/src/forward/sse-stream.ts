@@ -2,7 +2,7 @@
 // for usage; with obligations it rewrites each event (redact/truncate on its JSON, block_patterns on its
 // string values) and emits it once complete; with secrets it replaces any upstream secret an event holds,
 // as plain answers are scrubbed. A pattern match split across two events is not caught, because each
-// event is judged alone (docs/tools.md). Under redact or truncate an event whose data is not JSON (other
+// event is judged alone (docs/tools.md). A usage-only chunk the gateway asked for can be left out. Under redact or truncate an event whose data is not JSON (other
 // than OpenAI's "[DONE]") cannot be filtered, so the stream ends there (fail closed).
 
 import { Transform, type TransformCallback } from "node:stream";
@@ -39,6 +39,21 @@ function parseJson(text: string): unknown {
   }
 }
 
+export interface SseStreamOptions {
+  /**
+   * Leave out the usage-only chunk (OpenAI chat: `choices: []` with `usage`) that the gateway asked the
+   * upstream for (`stream_options.include_usage`) when the agent did not; its usage is still read.
+   */
+  dropUsageOnlyEvents?: boolean;
+}
+
+/** OpenAI's extra last chat chunk with include_usage: no choices, only the usage. */
+function isUsageOnlyChunk(json: unknown): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  const chunk = json as { choices?: unknown; usage?: unknown };
+  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage !== null;
+}
+
 /** The end-of-stream sentinel of OpenAI's chat streams: not JSON, and nothing to filter in it. */
 const DONE = "[DONE]";
 
@@ -71,8 +86,10 @@ function rewrite(block: string, data: string | undefined, compiled: CompiledObli
 export function createSseStream(
   compiled: CompiledObligations | null,
   secrets: readonly string[] = [],
+  options: SseStreamOptions = {},
 ): SseStream {
-  const rewriting = compiled !== null || hasScrubbableSecret(secrets);
+  const dropUsageOnly = options.dropUsageOnlyEvents === true;
+  const rewriting = compiled !== null || hasScrubbableSecret(secrets) || dropUsageOnly;
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let lastUsage: Usage | undefined;
@@ -102,8 +119,11 @@ export function createSseStream(
   const handle = (block: string, separator: string): string => {
     const data = dataOf(block.split(/\r\n|\n|\r/));
     if (data !== undefined) {
-      const found = usageFrom(parseJson(data));
+      const json = parseJson(data);
+      const found = usageFrom(json);
       if (found) lastUsage = found;
+      // The gateway asked for this event; the agent did not, and its client may not expect it.
+      if (dropUsageOnly && found && isUsageOnlyChunk(json)) return "";
     }
     if (!rewriting) return "";
     if (!compiled) return scrubText(block, secrets) + separator;

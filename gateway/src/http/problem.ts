@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { GatewayError, toProblem } from "../errors.js";
+import { StoreUnavailableError } from "../store/types.js";
+import { withClientErrorShape } from "./client-error-shapes.js";
 
 export function sendProblem(res: Response, error: GatewayError): void {
   if (res.headersSent) {
@@ -12,7 +14,7 @@ export function sendProblem(res: Response, error: GatewayError): void {
   res
     .status(error.status)
     .type("application/problem+json")
-    .send(JSON.stringify(toProblem(error, res.locals.requestId)));
+    .send(JSON.stringify(withClientErrorShape(res.req.path, toProblem(error, res.locals.requestId))));
 }
 
 /**
@@ -38,6 +40,14 @@ export function problemHandler(logger: Logger) {
 /** Errors raised by express/body parsers carry a status; map client mistakes to our codes. */
 function asGatewayError(error: unknown): GatewayError | null {
   if (error instanceof GatewayError) return error;
+  if (error instanceof StoreUnavailableError) {
+    // Fail closed: replay, revocation and budget checks cannot be made safely without it.
+    return new GatewayError(
+      "store_unavailable",
+      `${error.dependency === "redis" ? "Redis" : "PostgreSQL"} is unreachable, so this request cannot be checked safely; retry shortly`,
+      { headers: { "Retry-After": "1" } },
+    );
+  }
   const status =
     (error as { status?: number; statusCode?: number }).status ??
     (error as { statusCode?: number }).statusCode;

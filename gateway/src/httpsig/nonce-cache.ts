@@ -1,16 +1,17 @@
 // Replay protection: a nonce is remembered per key until the signature that carried it can
 // no longer be accepted, so a replay inside that window is caught and nothing older needs
-// remembering. The interface is synchronous and small so a shared store (Redis SET NX EX,
-// behind a local front) can replace the in-memory one for several gateway instances.
+// remembering. The interface is small so a shared store (Redis SET NX EX, see
+// shared-state/redis-nonce-cache.ts) can replace the in-memory one for several instances.
 
 export interface NonceCache {
   /**
    * Records `nonce` for `kid` until `keepUntilUnix` (seconds). Returns true when the nonce
    * is new, false when it was already seen. `owner` (the key's agent; default: the kid) is
    * whose quota the entry counts against, so an agent with many keys has one quota.
-   * May throw {@link NonceCacheFullError}.
+   * May throw (or reject with) {@link NonceCacheFullError}; a shared cache that cannot be
+   * reached rejects with StoreUnavailableError, and the request is refused (fail closed).
    */
-  remember(kid: string, nonce: string, keepUntilUnix: number, owner?: string): boolean;
+  remember(kid: string, nonce: string, keepUntilUnix: number, owner?: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -48,9 +49,10 @@ interface Entry {
  * order, through a min-heap, so each call costs O(log n). When the bound is full of live
  * entries it refuses (throws NonceCacheFullError) rather than forget a live nonce.
  */
-export function createMemoryNonceCache(
-  options: MemoryNonceCacheOptions = {},
-): NonceCache & { size(): number } {
+export function createMemoryNonceCache(options: MemoryNonceCacheOptions = {}): NonceCache & {
+  remember(kid: string, nonce: string, keepUntilUnix: number, owner?: string): boolean;
+  size(): number;
+} {
   const maxEntries = options.maxEntries ?? 200_000;
   const maxEntriesPerOwner = options.maxEntriesPerOwner ?? 20_000;
   const now = options.now ?? Date.now;

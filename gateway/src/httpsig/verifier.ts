@@ -2,6 +2,7 @@
 // headers parse, one label is chosen, the profile and the clock are checked, the key is
 // found, the digest matches the raw body, Ed25519 verifies, and only then the nonce is
 // spent (so an unauthenticated caller cannot burn an agent's nonces).
+import { createHash } from "node:crypto";
 import {
   checkContentDigest,
   type HttpRequestParts,
@@ -143,7 +144,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       throw new GatewayError("signature_invalid", "the signature does not verify");
     }
 
-    rememberNonce(
+    await rememberNonce(
       params.keyid,
       params.nonce,
       Math.min(params.created + maxAge, params.expires + skew),
@@ -160,10 +161,10 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
     };
   };
 
-  function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): void {
+  async function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): Promise<void> {
     let fresh: boolean;
     try {
-      fresh = nonceCache.remember(kid, nonce, keepUntil, owner);
+      fresh = await nonceCache.remember(kid, nonce, keepUntil, owner);
     } catch (error) {
       if (!(error instanceof NonceCacheFullError)) throw error;
       throw new GatewayError("rate_limited", "too many signed requests in flight; retry later", {
@@ -201,11 +202,18 @@ function selectSignature(
   return { label, input: inputs.get(label)!, signature: signatures.get(label)! };
 }
 
+/** node:crypto hashes on this thread: no WebCrypto promise resolved from the thread pool per request. */
+function nodeDigest(algorithm: "sha-256" | "sha-512", body: Uint8Array): Uint8Array {
+  return createHash(algorithm === "sha-256" ? "sha256" : "sha512")
+    .update(body)
+    .digest();
+}
+
 async function checkDigest(parts: HttpRequestParts, body: Uint8Array): Promise<void> {
   const field = singleField(parts.headers["content-digest"]);
   if (field === undefined)
     throw new GatewayError("signature_invalid", 'covered header "content-digest" is missing');
-  const result = await checkContentDigest(field, body);
+  const result = await checkContentDigest(field, body, nodeDigest);
   if (result.ok) return;
   const detail = {
     malformed: "Content-Digest is not a valid structured-field dictionary of byte sequences",

@@ -173,3 +173,25 @@ describe("createBudgets", () => {
     assert.throws(() => budgets({}, { defaultTokenEstimate: 0 }), /defaultTokenEstimate/);
   });
 });
+
+describe("countsTokens", () => {
+  it("is true only when a tokens budget matches the agent's tier, tool and action", () => {
+    const config = configSchema.parse({
+      rateLimits: {
+        tiers: {
+          default: { budgets: [{ tool: "gmail", unit: "calls", period: "day", limit: 5 }] },
+          metered: {
+            budgets: [
+              { tool: "openai", unit: "tokens", action: "chat.completions.create", period: "day", limit: 9 },
+            ],
+          },
+        },
+      },
+    });
+    const budgets = createBudgets(config, openSqliteStore({ dataDir: ":memory:" }).budgets);
+    assert.equal(budgets.countsTokens({ tier: "metered" }, "openai", "chat.completions.create"), true);
+    assert.equal(budgets.countsTokens({ tier: "metered" }, "openai", "embeddings.create"), false);
+    assert.equal(budgets.countsTokens({ tier: "default" }, "gmail", "messages.send"), false);
+    assert.equal(budgets.countsTokens({ tier: "unknown" }, "openai", "chat.completions.create"), false);
+  });
+});

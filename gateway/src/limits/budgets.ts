@@ -23,7 +23,10 @@ export interface BudgetedCall {
   agent: { id: string; tier: string };
   tool: string;
   action: string;
-  /** Tokens to reserve for "tokens" budgets, e.g. requestedTokenCap(body); defaults to `defaultTokenEstimate`. */
+  /**
+   * Tokens to reserve for "tokens" budgets: the most the call can use (its connector's `boundTokens`);
+   * defaults to `defaultTokenEstimate` for a tool that gives no bound.
+   */
   estimate?: number | undefined;
 }
 
@@ -59,6 +62,8 @@ export interface BudgetUsage {
 export interface Budgets {
   /** Reserves against every budget matching the call; throws GatewayError("budget_exceeded") when one is spent. */
   reserve(call: BudgetedCall): Promise<BudgetHold>;
+  /** Whether a "tokens" budget covers this call (then its estimate must bound what it can use). */
+  countsTokens(agent: { tier: string }, tool: string, action: string): boolean;
   /** Replaces the reservations with what was really used. Settling a hold twice does nothing. */
   settle(hold: BudgetHold, outcome: BudgetOutcome): Promise<void>;
   /** The agent's budgets in their current periods, for policies (`input.budgets`) and operators. */
@@ -98,11 +103,18 @@ export function createBudgets(
   const rulesFor = (tier: string) => rulesByTier.get(tier) ?? rulesByTier.get("default") ?? [];
   const settled = new WeakSet<BudgetHold>();
 
+  const matchingRules = (tier: string, tool: string, action: string) =>
+    rulesFor(tier).filter(
+      (rule) => rule.tool === tool && (rule.action === undefined || rule.action === action),
+    );
+
   return {
+    countsTokens(agent, tool, action) {
+      return matchingRules(agent.tier, tool, action).some((rule) => rule.unit === "tokens");
+    },
+
     async reserve(call) {
-      const matching = rulesFor(call.agent.tier).filter(
-        (rule) => rule.tool === call.tool && (rule.action === undefined || rule.action === call.action),
-      );
+      const matching = matchingRules(call.agent.tier, call.tool, call.action);
       if (matching.length === 0) return Object.freeze({ agentId: call.agent.id, entries: [] });
       const now = nowSeconds();
       const estimate = validEstimate(call.estimate) ?? defaultTokenEstimate;
@@ -175,7 +187,7 @@ function describe(rule: BudgetRule): string {
 }
 
 function validEstimate(estimate: number | undefined): number | undefined {
-  return estimate !== undefined && Number.isInteger(estimate) && estimate > 0 ? estimate : undefined;
+  return estimate !== undefined && Number.isInteger(estimate) && estimate >= 0 ? estimate : undefined;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface Metrics {
   signatureFailure(code: string): void;
   /** Read at every scrape; a source that throws leaves the gauge empty for that scrape. */
   setBreakerStateSource(source: () => ReadonlyMap<string, BreakerState>): void;
+  /** Read at every scrape: shared servers (postgres, redis) and whether each is reachable. */
+  setDependencySource(source: () => ReadonlyMap<string, boolean>): void;
   readonly registry: Registry;
   readonly contentType: string;
   render(): Promise<string>;
@@ -119,6 +121,22 @@ export function createMetrics(options: MetricsOptions): Metrics {
       }
     },
   });
+  let dependencySource: () => ReadonlyMap<string, boolean> = () => new Map();
+  new Gauge({
+    name: `${PREFIX}dependency_up`,
+    help: "Shared servers this process uses (postgres, redis): 1 reachable, 0 unreachable (checks that need it answer 503 store_unavailable).",
+    labelNames: ["dependency"],
+    registers,
+    collect() {
+      this.reset();
+      try {
+        for (const [dependency, up] of dependencySource())
+          this.set({ dependency: bounded(dependency) }, up ? 1 : 0);
+      } catch {
+        // a broken source must not break the scrape
+      }
+    },
+  });
   const upstreamErrors = new Counter({
     name: `${PREFIX}upstream_errors_total`,
     help: "Failed upstream calls by tool and kind (timeout, connect, status, breaker_open, …).",
@@ -187,6 +205,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     signatureFailure(code) {
       signatureFailures.inc({ code: bounded(code) });
+    },
+    setDependencySource(source) {
+      dependencySource = source;
     },
     setBreakerStateSource(source) {
       breakerSource = source;

@@ -10,6 +10,7 @@ import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
 import type { Route } from "../http/route.js";
 import { type AgentApiDeps, agentApiRoutes } from "./agent-api.js";
 import { agentApprovalRoutes } from "./agent-approvals.js";
+import { type DiscoveryDeps, discoveryRoutes } from "./discovery.js";
 import { type HealthDeps, healthRoutes } from "./health.js";
 
 export interface GatewayRouteDeps {
@@ -19,6 +20,7 @@ export interface GatewayRouteDeps {
   policyAdmin: Parameters<typeof policyAdminRoutes>[0];
   records: Parameters<typeof recordRoutes>[0];
   credentials: CredentialRoutesDeps;
+  discovery: DiscoveryDeps;
   agentApi: AgentApiDeps;
   approvals: Parameters<typeof agentApprovalRoutes>[0];
   overview: Parameters<typeof overviewRoutes>[0];
@@ -32,6 +34,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...policyAdminRoutes(deps.policyAdmin),
     ...recordRoutes(deps.records),
     ...credentialRoutes(deps.credentials),
+    ...discoveryRoutes(deps.discovery),
     ...approvalAdminRoutes(deps.approvals),
     ...overviewRoutes(deps.overview),
     ...agentApiRoutes(deps.agentApi),

@@ -8,6 +8,8 @@ export interface OpenStoreOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL connections this process may hold. */
   maxConnections?: number;
+  /** PostgreSQL only: told whether each call reached the server (feeds /readyz and metrics). */
+  onAvailability?: (up: boolean) => void;
   dataDir: string;
   now?: () => Date;
 }
@@ -15,6 +17,7 @@ export interface OpenStoreOptions {
 export async function openStore({
   databaseUrl,
   maxConnections,
+  onAvailability,
   dataDir,
   now,
 }: OpenStoreOptions): Promise<Store> {
@@ -23,6 +26,7 @@ export async function openStore({
       url: databaseUrl,
       ...(now ? { now } : {}),
       ...(maxConnections ? { maxConnections } : {}),
+      ...(onAvailability ? { onAvailability } : {}),
     });
   }
   return openSqliteStore({ dataDir, ...(now ? { now } : {}) });

@@ -237,7 +237,7 @@ export interface CredentialStore {
 /** A gateway token-signing key as stored: the private JWK sealed under the master key. */
 export interface StoredSigningKey {
   kid: string;
-  /** AES-256-GCM envelope of the private JWK (see crypto/sealed-box.ts); never the clear key. */
+  /** AES-256-GCM envelope of the private JWK (credentials/secret-box.ts, bound to its kid); never the clear key. */
   sealedPrivateKey: string;
   createdAt: string;
   retiredAt: string | null;
@@ -246,11 +246,17 @@ export interface StoredSigningKey {
 
 export interface SigningKeyStore {
   list(): Promise<StoredSigningKey[]>;
-  /** Adds a key; an existing kid is left as it is. */
-  insert(key: StoredSigningKey): Promise<void>;
-  /** Retires every unretired key except `keepKid`; resolves to the kids retired. */
-  retireAllExcept(keepKid: string, retiredAt: string, notAfter: string): Promise<string[]>;
-  /** Forgets retired keys whose notAfter is before `now` (never an unretired key). */
+  /**
+   * Adds `key` as the current (unretired) key unless one exists already; resolves to false
+   * when another instance got there first. The store holds at most one current key.
+   */
+  insertFirst(key: StoredSigningKey): Promise<boolean>;
+  /**
+   * In one transaction: retires the current key (until `notAfter`) and adds `key` as the
+   * new current one. Throws StoreConflictError when a concurrent rotation won.
+   */
+  rotate(key: StoredSigningKey, retiredAt: string, notAfter: string): Promise<void>;
+  /** Forgets retired keys whose notAfter is before `now` (never the current key). */
   pruneRetired(now: string): Promise<number>;
 }
 

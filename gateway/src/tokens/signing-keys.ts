@@ -1,6 +1,10 @@
 // The gateway's own Ed25519 keys that sign tool tokens (EdDSA JWTs, CONTRACT.md §4).
 //
-// Three sources, one factory:
+// Four sources, one factory:
+// - `shared` (a shared store, e.g. PostgreSQL): keys live in the store's signing_keys
+//   table, the private half sealed under the master key. Every instance reads the same
+//   keys; `rotate()` on one is picked up by the others through `refresh()` (called on a
+//   cache-invalidation event, periodically, and when a token names a kid not yet known).
 // - `configuredKeys` (deployment config, e.g. from env): private OKP JWKs. The first signs,
 //   the rest are published for verification only (tokens of a key the operator rotated
 //   out). Rotation happens in the config, so `rotate()` is refused.
@@ -23,7 +27,9 @@ import {
   jwtVerify,
   SignJWT,
 } from "jose";
+import type { SecretBox } from "../credentials/secret-box.js";
 import { GatewayError } from "../errors.js";
+import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../store/types.js";
 import {
   deleteKeyFile,
   ensureKeyFolder,
@@ -64,7 +70,7 @@ export interface SigningKey {
 
 export interface SigningKeyRing {
   /** Where the keys come from; `rotate()` works for "files" and "memory". */
-  readonly source: "config" | "files" | "memory";
+  readonly source: "config" | "files" | "memory" | "store";
   /** The key that signs new tokens. */
   current(): SigningKey;
   /** Every key a verifier may still need: the current one and retired ones within their window. */
@@ -75,6 +81,12 @@ export interface SigningKeyRing {
   rotate(): Promise<{ kid: string }>;
   /** Forgets retired keys whose window has passed (deleting their files); returns their kids. */
   prune(): string[];
+  /**
+   * Re-reads the keys from the shared store (another instance may have rotated). A no-op
+   * for the other sources. Unless `force`d (an instance announced a rotation), a read
+   * less than a second after the last one is skipped, so unknown kids cannot flood the store.
+   */
+  refresh(options?: { force?: boolean }): Promise<void>;
 }
 
 export interface SigningKeyRingOptions {
@@ -87,6 +99,10 @@ export interface SigningKeyRingOptions {
   maxTokenTtlSeconds: number;
   /** Clock skew verifiers allow; keeps a retired key published that much longer. Default 30. */
   skewSeconds?: number;
+  /** A store shared by every gateway instance, and the box (master key) that seals the private keys in it. */
+  shared?: { store: SigningKeyStore; box: Pick<SecretBox, "seal" | "open"> };
+  /** Store failures in background work (pruning) are reported here, never thrown. */
+  onError?: (error: unknown) => void;
   /**
    * Keys published at once (current + retired); a rotation that would exceed it is refused
    * (rate_limited) until the oldest retired key leaves the JWKS. Default unbounded.
@@ -125,7 +141,34 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
   let folder: string | null = null;
   let source: SigningKeyRing["source"];
 
-  if (configuredKeys) {
+  const shared = configuredKeys ? undefined : options.shared;
+  const onError = options.onError ?? (() => {});
+  let lastRefresh: Promise<void> | null = null;
+  let lastRefreshAt = 0;
+
+  /** Rebuilds the ring from the shared store; its one unretired key signs. */
+  async function loadShared(store: SigningKeyStore, box: Pick<SecretBox, "seal" | "open">): Promise<void> {
+    let rows = await store.list();
+    if (!rows.some((row) => row.retiredAt === null)) {
+      // First start on an empty store. Instances starting together each offer a key; the
+      // store keeps exactly one (the others' inserts do nothing), and everyone reads it back.
+      await store.insertFirst(toStored(await generateEntry(now()), box));
+      rows = await store.list();
+    }
+    const current = rows.find((row) => row.retiredAt === null);
+    if (!current) throw new Error("the shared store holds no current signing key");
+    const loaded = new Map<string, KeyEntry>();
+    for (const row of rows) loaded.set(row.kid, await fromStored(row, box));
+    entries.clear();
+    for (const [kid, entry] of loaded) entries.set(kid, entry);
+    currentKid = current.kid;
+  }
+
+  if (shared) {
+    source = "store";
+    currentKid = "";
+    await loadShared(shared.store, shared.box);
+  } else if (configuredKeys) {
     source = "config";
     const createdAt = now();
     for (const [index, configured] of configuredKeys.entries()) {
@@ -179,6 +222,9 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
 
   function prune(): string[] {
     const at = now().getTime();
+    if (shared) {
+      void shared.store.pruneRetired(new Date(at).toISOString()).catch(onError);
+    }
     const dropped: string[] = [];
     for (const [kid, entry] of entries) {
       if (kid === currentKid || entry.key.notAfter === null || entry.key.notAfter.getTime() > at) continue;
@@ -241,6 +287,29 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
       const fresh = await generateEntry(now());
       // Again after the await: concurrent rotations all passed the first check.
       refuseWhenFull();
+      if (shared) {
+        // One transaction retires the current key and adds the new one; a rotation racing
+        // on another instance loses with a conflict instead of leaving two current keys.
+        const retiredAt = now();
+        try {
+          await shared.store.rotate(
+            toStored(fresh, shared.box),
+            retiredAt.toISOString(),
+            new Date(retiredAt.getTime() + retentionMs).toISOString(),
+          );
+        } catch (error) {
+          if (error instanceof StoreConflictError) {
+            throw new GatewayError(
+              "conflict",
+              "another signing key rotation happened at the same time; retry",
+            );
+          }
+          throw error;
+        }
+        await loadShared(shared.store, shared.box);
+        lastRefreshAt = Date.now();
+        return { kid: currentKid };
+      }
       // From here on everything is synchronous, so concurrent rotations cannot interleave:
       // each retires whichever key is current when its new key is ready. The new key is
       // written before the old is retired; a crash in between leaves two unretired keys,
@@ -253,7 +322,48 @@ export async function createSigningKeyRing(options: SigningKeyRingOptions): Prom
       return { kid: fresh.key.kid };
     },
     prune,
+    async refresh({ force = false } = {}) {
+      if (!shared) return;
+      if (lastRefresh) await lastRefresh.catch(() => {});
+      if (!force && Date.now() - lastRefreshAt < 1000) return;
+      lastRefresh = loadShared(shared.store, shared.box).finally(() => {
+        lastRefresh = null;
+        lastRefreshAt = Date.now();
+      });
+      return lastRefresh;
+    },
   };
+}
+
+/** What a sealed private key is bound to: its kid, so a row copied onto another kid does not open. */
+const sealedFor = (kid: string) => `signing-key\u0000${kid}`;
+
+function toStored(entry: KeyEntry, box: Pick<SecretBox, "seal">): StoredSigningKey {
+  const file = toFile(entry);
+  return {
+    kid: file.kid,
+    sealedPrivateKey: box.seal(JSON.stringify(file.privateJwk), sealedFor(file.kid)),
+    createdAt: file.createdAt,
+    retiredAt: file.retiredAt,
+    notAfter: file.notAfter,
+  };
+}
+
+async function fromStored(row: StoredSigningKey, box: Pick<SecretBox, "open">): Promise<KeyEntry> {
+  let jwk: JWK;
+  try {
+    jwk = JSON.parse(box.open(row.sealedPrivateKey, sealedFor(row.kid))) as JWK;
+  } catch (error) {
+    throw new Error(`signing key ${row.kid} in the store: ${describe(error)}`);
+  }
+  const entry = await buildEntry(jwk, {
+    createdAt: new Date(row.createdAt),
+    retiredAt: row.retiredAt === null ? null : new Date(row.retiredAt),
+    notAfter: row.notAfter === null ? null : new Date(row.notAfter),
+  });
+  if (entry.key.kid !== row.kid)
+    throw new Error(`signing key ${row.kid} in the store: kid is not its thumbprint`);
+  return entry;
 }
 
 async function generateEntry(createdAt: Date): Promise<KeyEntry> {

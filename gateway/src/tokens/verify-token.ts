@@ -14,7 +14,7 @@ const MAX_TOKEN_LENGTH = 8192;
 const REQUIRED_CLAIMS = ["iss", "sub", "aud", "scope", "jti", "iat", "nbf", "exp", "cnf", "rev"];
 
 export interface ToolTokenVerifierOptions {
-  keyRing: Pick<SigningKeyRing, "keyFor">;
+  keyRing: Pick<SigningKeyRing, "keyFor"> & Partial<Pick<SigningKeyRing, "refresh">>;
   /** The gateway's public URL; tokens from any other issuer are refused. */
   issuer: string;
   tokenStore: Pick<TokenStore, "revokedAt">;
@@ -62,11 +62,16 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
   const cache = createVerifiedTokenCache<VerifiedToolToken>(options.cacheSize ?? 10_000);
 
   // jose calls this before anything is verified: the header is untrusted.
-  function keyForHeader(header: JWTHeaderParameters) {
+  async function keyForHeader(header: JWTHeaderParameters) {
     if (typeof header.kid !== "string" || header.kid === "") {
       throw new GatewayError("token_invalid", "the token header has no kid");
     }
-    const key = keyRing.keyFor(header.kid);
+    let key = keyRing.keyFor(header.kid);
+    if (!key && keyRing.refresh) {
+      // Another instance may have rotated a moment ago; the ring throttles these reads.
+      await keyRing.refresh();
+      key = keyRing.keyFor(header.kid);
+    }
     if (!key) throw new GatewayError("token_invalid", "the token was not signed by a key of this gateway");
     return key;
   }

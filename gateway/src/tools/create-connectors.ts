@@ -32,7 +32,15 @@ export function createConnectors(
   const { tools } = config;
   const connectors: ToolConnector[] = [
     createOpenAiConnector(
-      { baseUrl: tools.openai.baseUrl, credential: credentials.openai, resilience: tools.openai.resilience },
+      {
+        baseUrl: tools.openai.baseUrl,
+        credential: credentials.openai,
+        resilience: tools.openai.resilience,
+        tokenBound: {
+          defaultMaxOutputTokens: tools.openai.defaultMaxOutputTokens,
+          attachmentTokens: tools.openai.attachmentTokens,
+        },
+      },
       shared,
     ),
     createGmailConnector(

@@ -22,6 +22,11 @@ export interface ToolCall {
   /** The body parsed as JSON when it is JSON, else null. */
   json: unknown;
   agentId: string;
+  /**
+   * The gateway asked the upstream for stream usage (OpenAI `stream_options.include_usage`) that the agent
+   * did not ask for: the usage-only event is read for the budget and left out of the agent's stream.
+   */
+  hideStreamUsage?: boolean;
 }
 
 export interface ToolConnector {
@@ -34,6 +39,12 @@ export interface ToolConnector {
    * a body the tool could not accept.
    */
   policyBody(call: ToolCall): unknown;
+  /**
+   * For tokens budgets: the most tokens this call can use, and the call to send instead (e.g. with an output
+   * cap the agent did not name), so the reservation is an upper bound. Throws GatewayError(invalid_request)
+   * for a call whose use cannot be bounded. Absent: the tool has no token usage to bound.
+   */
+  boundTokens?(call: ToolCall): { call: ToolCall; tokens: number };
   /** Forwards the call upstream with the tool's credential added, applying resilience and obligations. */
   forward(call: ToolCall, ctx: CallContext): Promise<ToolResponse>;
   /** Circuit-breaker state for metrics: "closed" | "open" | "half-open". */

@@ -176,6 +176,11 @@ export const PG_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: 
       CREATE INDEX approvals_status ON approvals(status, seq);
       CREATE INDEX approvals_pending_expiry ON approvals(expires_ms) WHERE status = 'pending';`,
   },
+  {
+    version: 9,
+    name: "one current signing key",
+    sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
+  },
 ];
 
 /** Advisory lock id that serialises migrations across gateway instances starting at once. */

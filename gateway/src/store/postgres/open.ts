@@ -1,4 +1,4 @@
-import type { Store } from "../types.js";
+import { type Store, StoreUnavailableError } from "../types.js";
 import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresApprovalStore } from "./approvals.js";
 import { createPostgresAuditStore } from "./audit.js";
@@ -17,6 +17,8 @@ export interface PostgresStoreOptions {
   now?: () => Date;
   /** Connections this process may hold; default 10. */
   maxConnections?: number;
+  /** Told after each call whether the server answered (true) or could not be reached (false). */
+  onAvailability?: (up: boolean) => void;
 }
 
 /** Connects, applies pending migrations (serialised across instances), and returns the store. */
@@ -24,6 +26,7 @@ export async function openPostgresStore({
   url,
   now = () => new Date(),
   maxConnections,
+  onAvailability,
 }: PostgresStoreOptions): Promise<Store> {
   const pool = createPool({ connectionString: url, ...(maxConnections ? { max: maxConnections } : {}) });
   try {
@@ -33,17 +36,18 @@ export async function openPostgresStore({
     throw error;
   }
   let closed = false;
+  const watch = <T extends object>(part: T): T => (onAvailability ? observed(part, onAvailability) : part);
   return {
     engine: "postgres",
-    agents: createPostgresAgentStore(pool, now),
-    credentials: createPostgresCredentialStore(pool, now),
-    tokens: createPostgresTokenStore(pool),
-    decisions: createPostgresDecisionStore(pool),
-    audit: createPostgresAuditStore(pool),
-    records: createPostgresRecordStore(pool),
-    budgets: createPostgresBudgetStore(pool),
-    signingKeys: createPostgresSigningKeyStore(pool),
-    approvals: createPostgresApprovalStore(pool),
+    agents: watch(createPostgresAgentStore(pool, now)),
+    credentials: watch(createPostgresCredentialStore(pool, now)),
+    tokens: watch(createPostgresTokenStore(pool)),
+    decisions: watch(createPostgresDecisionStore(pool)),
+    audit: watch(createPostgresAuditStore(pool)),
+    records: watch(createPostgresRecordStore(pool)),
+    budgets: watch(createPostgresBudgetStore(pool)),
+    signingKeys: watch(createPostgresSigningKeyStore(pool)),
+    approvals: watch(createPostgresApprovalStore(pool)),
     async ping() {
       if (closed) return false;
       return (await query(pool, "SELECT 1")).rowCount === 1;
@@ -54,4 +58,23 @@ export async function openPostgresStore({
       await pool.end();
     },
   };
+}
+
+/** The same methods, each reporting whether the server could be reached. */
+function observed<T extends object>(part: T, onAvailability: (up: boolean) => void): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(part)) {
+    if (typeof method !== "function") continue;
+    out[name] = async (...args: unknown[]) => {
+      try {
+        const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(part, args);
+        onAvailability(true);
+        return result;
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) onAvailability(false);
+        throw error;
+      }
+    };
+  }
+  return out as T;
 }

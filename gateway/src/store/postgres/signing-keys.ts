@@ -1,6 +1,6 @@
 import type pg from "pg";
-import type { SigningKeyStore, StoredSigningKey } from "../types.js";
-import { query } from "./pool.js";
+import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../types.js";
+import { isUniqueViolation, query, transaction } from "./pool.js";
 
 interface SigningKeyRow {
   kid: string;
@@ -20,6 +20,9 @@ function toStored(row: SigningKeyRow): StoredSigningKey {
   };
 }
 
+const INSERT_CURRENT = `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
+  VALUES ($1, $2, $3, NULL, NULL)`;
+
 export function createPostgresSigningKeyStore(pool: pg.Pool): SigningKeyStore {
   return {
     async list() {
@@ -27,21 +30,30 @@ export function createPostgresSigningKeyStore(pool: pg.Pool): SigningKeyStore {
         await query<SigningKeyRow>(pool, "SELECT * FROM signing_keys ORDER BY created_at, kid")
       ).rows.map(toStored);
     },
-    async insert(key) {
-      await query(
-        pool,
-        `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kid) DO NOTHING`,
-        [key.kid, key.sealedPrivateKey, key.createdAt, key.retiredAt, key.notAfter],
-      );
+    async insertFirst(key) {
+      // The partial unique index (migration 7) admits one current key; a second is "someone else won".
+      const result = await query(pool, `${INSERT_CURRENT} ON CONFLICT DO NOTHING`, [
+        key.kid,
+        key.sealedPrivateKey,
+        key.createdAt,
+      ]);
+      return (result.rowCount ?? 0) > 0;
     },
-    async retireAllExcept(keepKid, retiredAt, notAfter) {
-      const { rows } = await query<{ kid: string }>(
-        pool,
-        "UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL AND kid <> $3 RETURNING kid",
-        [retiredAt, notAfter, keepKid],
-      );
-      return rows.map((r) => r.kid);
+    async rotate(key, retiredAt, notAfter) {
+      try {
+        await transaction(pool, async (client) => {
+          await query(
+            client,
+            "UPDATE signing_keys SET retired_at = $1, not_after = $2 WHERE retired_at IS NULL",
+            [retiredAt, notAfter],
+          );
+          await query(client, INSERT_CURRENT, [key.kid, key.sealedPrivateKey, key.createdAt]);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error))
+          throw new StoreConflictError("another rotation happened at the same time");
+        throw error;
+      }
     },
     async pruneRetired(now) {
       return (

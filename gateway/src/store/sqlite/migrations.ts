@@ -174,6 +174,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX approvals_status ON approvals(status, seq);
       CREATE INDEX approvals_pending_expiry ON approvals(expires_ms) WHERE status = 'pending';`,
   },
+  {
+    version: 9,
+    name: "one current signing key",
+    sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { SigningKeyStore, StoredSigningKey } from "../types.js";
+import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../types.js";
 
 interface SigningKeyRow {
   kid: string;
@@ -9,7 +9,7 @@ interface SigningKeyRow {
   not_after: string | null;
 }
 
-export function toStoredSigningKey(row: SigningKeyRow): StoredSigningKey {
+function toStored(row: SigningKeyRow): StoredSigningKey {
   return {
     kid: row.kid,
     sealedPrivateKey: row.sealed_private_key,
@@ -20,32 +20,33 @@ export function toStoredSigningKey(row: SigningKeyRow): StoredSigningKey {
 }
 
 export function createSqliteSigningKeyStore(db: Database): SigningKeyStore {
+  // The partial unique index (migration 7) allows one row with retired_at NULL: DO NOTHING
+  // then means "someone else's key is current".
+  const insert = db.prepare(
+    `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
+     VALUES (?, ?, ?, NULL, NULL) ON CONFLICT DO NOTHING`,
+  );
+  const rotateTx = db.transaction((key: StoredSigningKey, retiredAt: string, notAfter: string) => {
+    db.prepare("UPDATE signing_keys SET retired_at = ?, not_after = ? WHERE retired_at IS NULL").run(
+      retiredAt,
+      notAfter,
+    );
+    if (insert.run(key.kid, key.sealedPrivateKey, key.createdAt).changes === 0) {
+      throw new StoreConflictError("a signing key with this kid exists already");
+    }
+  });
   return {
     async list() {
       return db
         .prepare<[], SigningKeyRow>("SELECT * FROM signing_keys ORDER BY created_at, kid")
         .all()
-        .map(toStoredSigningKey);
+        .map(toStored);
     },
-    async insert(key) {
-      db.prepare(
-        `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
-         VALUES (?, ?, ?, ?, ?) ON CONFLICT (kid) DO NOTHING`,
-      ).run(key.kid, key.sealedPrivateKey, key.createdAt, key.retiredAt, key.notAfter);
+    async insertFirst(key) {
+      return insert.run(key.kid, key.sealedPrivateKey, key.createdAt).changes > 0;
     },
-    async retireAllExcept(keepKid, retiredAt, notAfter) {
-      return db.transaction(() => {
-        const kids = db
-          .prepare<[string], { kid: string }>(
-            "SELECT kid FROM signing_keys WHERE retired_at IS NULL AND kid <> ?",
-          )
-          .all(keepKid)
-          .map((r) => r.kid);
-        db.prepare(
-          "UPDATE signing_keys SET retired_at = ?, not_after = ? WHERE retired_at IS NULL AND kid <> ?",
-        ).run(retiredAt, notAfter, keepKid);
-        return kids;
-      })();
+    async rotate(key, retiredAt, notAfter) {
+      rotateTx(key, retiredAt, notAfter);
     },
     async pruneRetired(now) {
       return db.prepare("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND not_after < ?").run(now)

@@ -372,36 +372,40 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       notAfter: null,
     });
 
-    test("keeps keys, retires all but one, prunes only retired keys past notAfter", async ({
+    test("holds one current key: the first insert wins, rotation swaps in one transaction", async ({
       store,
       openAnother,
     }) => {
-      await store.signingKeys.insert(stored("k1", "2026-01-01T00:00:00.000Z"));
-      await store.signingKeys.insert(stored("k2", "2026-01-02T00:00:00.000Z"));
-      await store.signingKeys.insert({
-        ...stored("k2", "2026-01-09T00:00:00.000Z"),
-        sealedPrivateKey: "other",
-      });
       const other = await openAnother();
       try {
-        const listed = await other.signingKeys.list();
+        const offers = await Promise.all([
+          store.signingKeys.insertFirst(stored("k1", "2026-01-01T00:00:00.000Z")),
+          other.signingKeys.insertFirst(stored("k0", "2026-01-01T00:00:00.000Z")),
+        ]);
+        assert.deepEqual(offers.filter(Boolean).length, 1, "exactly one instance's key is kept");
+        const first = offers[0] ? "k1" : "k0";
+        assert.equal(await store.signingKeys.insertFirst(stored("k9", "2026-01-01T00:00:00.000Z")), false);
+        await other.signingKeys.rotate(
+          stored("k2", "2026-01-02T00:00:00.000Z"),
+          "2026-01-03T00:00:00.000Z",
+          "2026-01-04T00:00:00.000Z",
+        );
         assert.deepEqual(
-          listed.map((k) => [k.kid, k.sealedPrivateKey]),
+          (await store.signingKeys.list()).map((k) => [k.kid, k.sealedPrivateKey, k.retiredAt]),
           [
-            ["k1", "sealed-k1"],
-            ["k2", "sealed-k2"],
+            [first, `sealed-${first}`, "2026-01-03T00:00:00.000Z"],
+            ["k2", "sealed-k2", null],
           ],
-          "an existing kid is never overwritten",
         );
-        assert.deepEqual(
-          await other.signingKeys.retireAllExcept(
-            "k2",
-            "2026-01-03T00:00:00.000Z",
-            "2026-01-04T00:00:00.000Z",
-          ),
-          ["k1"],
+        await assert.rejects(
+          store.signingKeys.rotate(stored("k2", "2026-01-05T00:00:00.000Z"), "2026-01-05T00:00:00.000Z", "x"),
+          StoreConflictError,
         );
-        assert.deepEqual(await store.signingKeys.retireAllExcept("k2", "2026-01-05T00:00:00.000Z", "x"), []);
+        assert.equal(
+          (await store.signingKeys.list()).find((k) => k.kid === "k2")?.retiredAt,
+          null,
+          "a failed rotation changes nothing",
+        );
         assert.equal(await store.signingKeys.pruneRetired("2026-01-03T12:00:00.000Z"), 0);
         assert.equal(await store.signingKeys.pruneRetired("2026-01-05T00:00:00.000Z"), 1);
         assert.deepEqual(

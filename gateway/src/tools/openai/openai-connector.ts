@@ -9,12 +9,15 @@ import type { ConnectorDeps, ToolResilience } from "../connector-deps.js";
 import { type CredentialSource, credentialNameOf } from "../credential-source.js";
 import type { ToolCall, ToolConnector } from "../types.js";
 import { upstreamUrl } from "../upstream-url.js";
+import { boundOpenAiTokens, DEFAULT_TOKEN_BOUND, type TokenBoundOptions } from "./token-bound.js";
 
 export interface OpenAiConnectorOptions {
   baseUrl: string;
   /** The API key, read per call: a rotation applies to the next call. */
   credential: CredentialSource<ApiKeySecret>;
   resilience: ToolResilience;
+  /** How calls under a tokens budget are bounded (token-bound.ts); default: the config defaults. */
+  tokenBound?: TokenBoundOptions;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -48,6 +51,8 @@ export function createOpenAiConnector(
 
     policyBody,
 
+    boundTokens: (call) => boundOpenAiTokens(call, options.tokenBound ?? DEFAULT_TOKEN_BOUND),
+
     async forward(call, ctx) {
       const json = policyBody(call);
       const { secret } = await credential.resolve(credentialNameOf(ctx.obligations));
@@ -64,7 +69,7 @@ export function createOpenAiConnector(
         ctx,
         { idempotent: call.action.idempotent, stream: isObject(json) && json.stream === true },
       );
-      return forwarder.respond(exchange, ctx);
+      return forwarder.respond(exchange, ctx, { dropUsageOnlyEvents: call.hideStreamUsage === true });
     },
 
     breakerState: () => forwarder.breakerState(),

@@ -1,0 +1,105 @@
+// Composition of the state several gateway processes share, chosen in one place:
+// with config.redis.url, replay nonces, rate-limit counters and invalidation events go
+// through Redis; without it, each lives in this process (one gateway, the default).
+// main.ts builds it before the store (the store reports its health here) and hands it
+// to createServices.
+import type { Logger } from "pino";
+import { createLocalInvalidationBus, type InvalidationBus } from "../cache/invalidation.js";
+import type { Config } from "../config.js";
+import type { NonceCache } from "../httpsig/nonce-cache.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
+import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
+import { connectRedis, redisCall } from "./redis-client.js";
+import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
+import { createRedisNonceCache } from "./redis-nonce-cache.js";
+import { createRedisRateLimiter } from "./redis-rate-limiter.js";
+
+export type { Invalidation, InvalidationBus } from "../cache/invalidation.js";
+export type { Dependency, DependencyHealth } from "./dependency-health.js";
+
+export interface SharedState {
+  health: DependencyHealth;
+  bus: InvalidationBus;
+  /** Set when Redis holds the replay nonces; otherwise services build the in-memory cache. */
+  nonceCache?: NonceCache;
+  /** Set when Redis holds the rate-limit counters. */
+  rateLimiter?: RateLimiter;
+  /** Readiness of the shared servers this state itself uses (Redis); empty without them. */
+  readiness(): Promise<Record<string, boolean>>;
+  close(): Promise<void>;
+}
+
+/** One process, nothing shared: a local bus and no Redis. */
+export function createLocalSharedState(dependencies: readonly Dependency[] = []): SharedState {
+  const bus = createLocalInvalidationBus();
+  return {
+    health: createDependencyHealth(dependencies),
+    bus,
+    async readiness() {
+      return {};
+    },
+    async close() {},
+  };
+}
+
+export async function createSharedState(
+  config: Pick<Config, "redis" | "database" | "signature">,
+  logger: Logger,
+  options: { now?: () => number } = {},
+): Promise<SharedState> {
+  const dependencies: Dependency[] = [];
+  if (config.database.url) dependencies.push("postgres");
+  if (config.redis.url) dependencies.push("redis");
+  const health = createDependencyHealth(dependencies, {
+    onChange: (dependency, up) =>
+      up
+        ? logger.info({ dependency }, "dependency reachable again")
+        : logger.error({ dependency }, "dependency unreachable: checks that need it fail closed (503)"),
+  });
+  if (!config.redis.url) return { ...createLocalSharedState(), health };
+
+  const redis = connectRedis({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    onUp: () => health.markUp("redis"),
+    onDown: () => health.markDown("redis"),
+  });
+  if (!(await redis.ready)) logger.error("redis unreachable at start; retrying in the background");
+  const bus = createRedisInvalidationBus({
+    command: redis.command,
+    subscriber: redis.subscriber,
+    prefix: redis.prefix,
+    onPublishError: (error) =>
+      logger.warn({ err: error }, "could not announce a change to other instances (redis unreachable)"),
+  });
+  const nonceCache = createRedisNonceCache({
+    redis: redis.command,
+    prefix: redis.prefix,
+    maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });
+  return {
+    health,
+    bus,
+    nonceCache: {
+      remember: (kid, nonce, until, owner) =>
+        health.guard("redis", async () => nonceCache.remember(kid, nonce, until, owner)),
+    },
+    rateLimiter: {
+      consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),
+      refund: (key, rule, cost) => health.guard("redis", () => rateLimiter.refund(key, rule, cost)),
+    },
+    async readiness() {
+      const up = await health
+        .guard("redis", () => redisCall(() => redis.command.ping()))
+        .then(() => true)
+        .catch(() => false);
+      return { redis: up };
+    },
+    async close() {
+      await bus.close();
+      await redis.close();
+    },
+  };
+}

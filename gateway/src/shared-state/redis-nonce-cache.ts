@@ -1,0 +1,66 @@
+// Replay protection shared by every gateway instance: a nonce is claimed with Redis
+// `SET key 1 NX EX ttl`, so the first instance to see it wins and every other one finds it
+// taken. A per-agent sorted set (score = keep-until) bounds how many live nonces one agent
+// (all its keys together) may hold, so one busy or hostile agent cannot fill Redis. Both happen in one Lua
+// script, atomically. Redis unreachable → StoreUnavailableError (the request is refused).
+import type { Redis } from "ioredis";
+import { type NonceCache, NonceCacheFullError } from "../httpsig/nonce-cache.js";
+import { redisCall } from "./redis-client.js";
+
+// KEYS[1] nonce key, KEYS[2] the owner's live-nonce set
+// ARGV[1] now (unix s), ARGV[2] keep-until (unix s), ARGV[3] quota, ARGV[4] the nonce's id in the set
+// Returns 1 fresh, 0 replay, or -n: quota full, the oldest live nonce expires in n seconds.
+const CLAIM = `
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local live = redis.call('ZCARD', KEYS[2])
+if live >= tonumber(ARGV[3]) then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return -math.max(1, math.ceil(tonumber(oldest[2]) - tonumber(ARGV[1])))
+end
+local ttl = math.max(1, math.ceil(tonumber(ARGV[2]) - tonumber(ARGV[1])))
+redis.call('SET', KEYS[1], '1', 'NX', 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ttl)
+return 1
+`;
+
+export interface RedisNonceCacheOptions {
+  redis: Redis;
+  prefix: string;
+  /** Live nonces one owner (agent) may hold at once; default 20 000. */
+  maxEntriesPerOwner?: number;
+  /** Clock in milliseconds. */
+  now?: () => number;
+}
+
+export function createRedisNonceCache(options: RedisNonceCacheOptions): NonceCache {
+  const { redis, prefix } = options;
+  const quota = options.maxEntriesPerOwner ?? 20_000;
+  const now = options.now ?? Date.now;
+  if (!Number.isSafeInteger(quota) || quota < 1)
+    throw new RangeError("maxEntriesPerOwner must be a positive integer");
+  return {
+    async remember(kid, nonce, keepUntilUnix, owner = kid) {
+      const nowUnix = Math.floor(now() / 1000);
+      if (keepUntilUnix < nowUnix) return true; // already unacceptable: nothing to guard
+      // kid and nonce are untrusted text: length-prefixed so no pair collides with another.
+      const id = `${kid.length}:${kid}:${nonce}`;
+      const result = await redisCall(
+        () =>
+          redis.eval(
+            CLAIM,
+            2,
+            `${prefix}nonce:${id}`,
+            `${prefix}nonces:${owner}`,
+            nowUnix,
+            keepUntilUnix,
+            quota,
+            id,
+          ) as Promise<number>,
+      );
+      if (result < 0) throw new NonceCacheFullError(-result);
+      return result === 1;
+    },
+  };
+}

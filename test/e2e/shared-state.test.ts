@@ -1,0 +1,277 @@
+// Several gateways as one (contract section 12): two gateway processes on the same
+// PostgreSQL and Redis behind a balancer, then one process with AGENTGW_WORKERS=2.
+// Every guarantee a single gateway gives must hold across them: registration, replay,
+// revocation, rate limits, budgets, policy reload and signing keys.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { signRequest } from "@agentgw/sdk";
+import { BACKEND_HEADER } from "../../scripts/balancer.mjs";
+import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
+import { assertProblemShape, type RegisteredAgent, registerAgent } from "../support/agents.js";
+import { startGateway } from "../support/gateway-process.js";
+import { allowAllPolicy, policyFolder, writeConfig } from "../support/policies.js";
+import { type SharedGateways, startSharedGateways } from "../support/shared-gateways.js";
+
+const BIG = { points: 1000, windowSeconds: 60, burst: 1000 };
+const CONFIG = {
+  // The reload test proves the fan-out, so no instance may notice the file change by itself.
+  policy: { watch: false },
+  rateLimits: {
+    tiers: {
+      default: { perAgent: BIG },
+      limited: { perAgent: { points: 7, windowSeconds: 600, burst: 7 } },
+      budgeted: {
+        perAgent: BIG,
+        budgets: [{ tool: "gmail", unit: "calls", action: "messages.send", period: "day", limit: 4 }],
+      },
+    },
+  },
+};
+const models = "/v1/tools/openai/v1/models";
+
+let fakes: AllFakes;
+let policyDir: string;
+
+before(async () => {
+  fakes = await startAllFakes();
+  policyDir = policyFolder(allowAllPolicy());
+});
+after(() => fakes.close());
+
+async function token(gws: SharedGateways, i: number, agent: RegisteredAgent, tool: string, scopes: string[]) {
+  const res = await gws.call(i, agent.key, { path: "/v1/tokens", json: { tool, scopes } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body as { token: string; jti: string };
+}
+
+/** Signs one request for the balancer's authority, to be sent (replayed) to any instance. */
+async function signOnce(
+  gws: SharedGateways,
+  agent: RegisteredAgent,
+  path: string,
+  headers: Record<string, string> = {},
+) {
+  const url = gws.url + path;
+  const signature = await signRequest({ method: "GET", url, headers, body: null }, agent.key);
+  return (i: number) =>
+    fetch(url, { headers: { ...headers, ...signature, [BACKEND_HEADER]: String(i) } }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+      headers: r.headers,
+    }));
+}
+
+const gmailSend = () => ({
+  path: "/v1/tools/gmail/gmail/v1/users/me/messages/send",
+  json: {
+    raw: Buffer.from(
+      buildMessage({ from: "a@example.com", to: "b@example.com", subject: "shared", text: "x" }),
+    ).toString("base64url"),
+  },
+});
+
+describe("two gateway processes on one PostgreSQL and Redis", () => {
+  let gws: SharedGateways;
+  before(async () => {
+    gws = await startSharedGateways({
+      env: { ...fakes.env, AGENTGW_POLICY: policyDir },
+      args: ["--config", writeConfig(CONFIG)],
+    });
+  });
+  after(() => gws?.stop());
+
+  it("an agent registered through one is served by the other, with the other's tokens", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const who = await gws.call(1, agent.key, { path: "/v1/whoami" });
+    assert.equal(who.status, 200, JSON.stringify(who.body));
+    assert.equal(who.body.agent.id, agent.id);
+    // A token minted by instance 1 is accepted by instance 0: one signing key for all.
+    const { token: t } = await token(gws, 1, agent, "openai", ["openai:models"]);
+    const call = await gws.call(0, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } });
+    assert.equal(call.status, 200, JSON.stringify(call.body));
+  });
+
+  it("a nonce used on one is refused on the other", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const send = await signOnce(gws, agent, "/v1/whoami");
+    assert.equal((await send(0)).status, 200);
+    const replay = await send(1);
+    assert.equal(replay.status, 401);
+    assert.equal(replay.body.code, "replay_detected");
+    // Sent to both at once, many times: exactly one is accepted.
+    const burst = await signOnce(gws, agent, "/v1/whoami");
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => burst(i % 2)));
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+  });
+
+  it("a token or key revoked through one is refused by the other within one second", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const { token: t, jti } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const auth = { authorization: `Bearer ${t}` };
+    assert.equal((await gws.call(1, agent.key, { path: models, headers: auth })).status, 200);
+    assert.equal((await gws.instances[0]!.admin("POST", "/admin/tokens/revoke", { jti })).status, 200);
+    const revokedAt = Date.now();
+    const refused = await gws.call(1, agent.key, { path: models, headers: auth });
+    assert.ok(Date.now() - revokedAt < 1000);
+    assertProblemShape(refused, 401, "token_revoked");
+
+    const { kid } = (await gws.call(1, agent.key, { path: "/v1/whoami" })).body;
+    const revokeKey = await gws.instances[1]!.admin("DELETE", `/admin/agents/${agent.id}/keys/${kid}`);
+    assert.ok(revokeKey.status === 200 || revokeKey.status === 204, JSON.stringify(revokeKey.body));
+    const afterKey = await gws.call(0, agent.key, { path: "/v1/whoami" });
+    assertProblemShape(afterKey, 401, "unknown_key");
+  });
+
+  it("one agent's rate limit holds across both under parallel load", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { tier: "limited" });
+    // The token request counts too when the limit covers it; take it first and count from here.
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        gws.call(i % 2, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } }),
+      ),
+    );
+    const ok = results.filter((r) => r.status === 200).length;
+    const limited = results.filter((r) => r.status === 429);
+    assert.ok(ok <= 7, `never more successes than the limit (got ${ok})`);
+    assert.ok(ok >= 5, `the limit is not refused early (got ${ok})`);
+    assert.equal(ok + limited.length, 24, results.map((r) => r.status).join(","));
+    for (const r of limited) assertProblemShape(r, 429, "rate_limited");
+  });
+
+  it("one agent's budget holds across both under parallel load", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { tier: "budgeted" });
+    const { token: t } = await token(gws, 1, agent, "gmail", ["gmail:send"]);
+    const sentBefore = fakes.gmail.sent.length;
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        gws.call(i % 2, agent.key, { ...gmailSend(), headers: { authorization: `Bearer ${t}` } }),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === 200).length, 4, results.map((r) => r.status).join(","));
+    for (const r of results.filter((x) => x.status !== 200)) assertProblemShape(r, 429, "budget_exceeded");
+    assert.equal(fakes.gmail.sent.length - sentBefore, 4);
+  });
+
+  it("a policy reload through one takes effect on both", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const auth = { authorization: `Bearer ${t}` };
+    assert.equal((await gws.call(1, agent.key, { path: models, headers: auth })).status, 200);
+    writeFileSync(
+      join(policyDir, "policy.rego"),
+      `package agentgw
+
+decision := {"allow": false, "reasons": ["closed for maintenance"], "obligations": {}} if input.phase == "call"
+
+decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != "call"
+`,
+    );
+    try {
+      const reload = await gws.instances[0]!.admin("POST", "/admin/policy/reload");
+      assert.equal(reload.status, 200, JSON.stringify(reload.body));
+      let other = "";
+      for (let i = 0; i < 50 && other !== reload.body.revision; i++) {
+        other = (await gws.instances[1]!.admin("GET", "/admin/policy")).body.revision;
+        if (other !== reload.body.revision) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(other, reload.body.revision, "the other instance loaded the same revision");
+      const denied = await gws.call(1, agent.key, { path: models, headers: auth });
+      assertProblemShape(denied, 403, "policy_denied");
+    } finally {
+      writeFileSync(join(policyDir, "policy.rego"), allowAllPolicy());
+      await gws.instances[1]!.admin("POST", "/admin/policy/reload");
+    }
+    for (let i = 0; i < 50; i++) {
+      if ((await gws.call(0, agent.key, { path: models, headers: auth })).status === 200) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail("the reload through instance 1 did not reach instance 0");
+  });
+
+  it("signing keys rotated through one: both sign with the new key, the old tokens still verify", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const old = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const rotated = await gws.instances[1]!.admin("POST", "/admin/signing-keys/rotate");
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    const fresh = await token(gws, 1, agent, "openai", ["openai:models"]);
+    const header = JSON.parse(Buffer.from(fresh.token.split(".")[0]!, "base64url").toString());
+    assert.equal(header.kid, rotated.body.kid);
+    for (const t of [old.token, fresh.token]) {
+      const res = await gws.call(0, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    }
+    const jwks = await (await fetch(`${gws.instances[0]!.url}/.well-known/jwks.json`)).json();
+    assert.ok(jwks.keys.some((k: { kid: string }) => k.kid === rotated.body.kid));
+  });
+
+  it("/readyz names the shared servers it checked", async () => {
+    const res = await fetch(`${gws.instances[1]!.url}/readyz`);
+    const body = await res.json();
+    assert.equal(res.status, 200);
+    assert.equal(body.checks.redis, true);
+    assert.equal(body.checks.store, true);
+  });
+});
+
+describe("AGENTGW_WORKERS=2", () => {
+  it("is refused without Redis, with a message that says why", async () => {
+    await assert.rejects(
+      startGateway({ env: { AGENTGW_WORKERS: "2" }, waitFor: "alive" }),
+      /AGENTGW_WORKERS=2 needs AGENTGW_REDIS_URL[\s\S]*replay/,
+    );
+  });
+
+  let gws: SharedGateways;
+  before(async () => {
+    gws = await startSharedGateways({
+      instances: 1,
+      workers: 2,
+      env: { ...fakes.env, AGENTGW_POLICY: policyDir },
+      args: ["--config", writeConfig(CONFIG)],
+    });
+  });
+  after(() => gws?.stop());
+
+  it("workers share registration, replay, rate limits and budgets", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const calls = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        gws.call(0, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } }),
+      ),
+    );
+    assert.deepEqual(new Set(calls.map((r) => r.status)), new Set([200]));
+    const workers = new Set(
+      gws.instances[0]!.logs()
+        .filter((l) => l.msg === "request" && l.agentId === agent.id)
+        .map((l) => l.worker),
+    );
+    assert.ok(workers.size >= 2, `both workers served (workers ${[...workers].join(",")})`);
+
+    const replayed = await signOnce(gws, agent, "/v1/whoami");
+    const results = await Promise.all(Array.from({ length: 12 }, () => replayed(0)));
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+
+    const limited = await registerAgent(gws.instances[0]!, { tier: "limited" });
+    const lt = await token(gws, 0, limited, "openai", ["openai:models"]);
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gws.call(0, limited.key, { path: models, headers: { authorization: `Bearer ${lt.token}` } }),
+      ),
+    );
+    const ok = burst.filter((r) => r.status === 200).length;
+    assert.ok(ok <= 7 && ok >= 5, `rate limit across workers (got ${ok})`);
+
+    const budgeted = await registerAgent(gws.instances[0]!, { tier: "budgeted" });
+    const bt = await token(gws, 0, budgeted, "gmail", ["gmail:send"]);
+    const sends = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        gws.call(0, budgeted.key, { ...gmailSend(), headers: { authorization: `Bearer ${bt.token}` } }),
+      ),
+    );
+    assert.equal(sends.filter((r) => r.status === 200).length, 4);
+  });
+});
