@@ -49,6 +49,8 @@ describe("agentgw exit codes", () => {
       ["tokens", "revoke"],
       ["credentials", "activate", "openai", "first"],
       ["call", "TRACE /", "/v1/whoami"],
+      ["call", "GET", "/v1/tools/OpenAI/v1/models"],
+      ["call", "GET", "/v1/tools/openai/v1/files"],
     ]) {
       const io = memoryIo(ADMIN);
       assert.equal(await run(args, io), 2, `${args.join(" ")} → ${io.err}`);

@@ -16,6 +16,7 @@ export {
 } from "./tokens/token-cache.js";
 export type { RetryOnRateLimit, ToolCallOptions } from "./tool-call.js";
 export type { ToolFetchOptions } from "./tool-fetch.js";
+export { clientBasePath, isToolName, scopeFor } from "./tools/catalog.js";
 export type * from "./tools/gmail.js";
 export type * from "./tools/http.js";
 export { chatCompletionChunks, type OpenAiTool } from "./tools/openai.js";

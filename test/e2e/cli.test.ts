@@ -306,6 +306,74 @@ describe("agentgw, one session", () => {
   });
 });
 
+describe("agentgw approvals: a held request approved, another denied", () => {
+  const raw = (to: string) =>
+    Buffer.from(`To: ${to}\r\nSubject: weekly report\r\n\r\nThe numbers are in.\r\n`).toString("base64url");
+  const send = (to: string) => [
+    "call",
+    "POST",
+    "/v1/tools/gmail/gmail/v1/users/me/messages/send",
+    "--key",
+    "mailer.pem",
+    "--intent",
+    "send the weekly report to a partner",
+    "--data",
+    JSON.stringify({ raw: raw(to) }),
+  ];
+
+  it("approval_required names the approval; approve lets that request through, deny refuses it", async () => {
+    ok(await agentgw(["keygen", "--key", "mailer.pem"]));
+    const agent = ok(
+      await agentgw([
+        "agents",
+        "register",
+        "--name",
+        "mailer",
+        "--key",
+        "mailer.pem",
+        "--scopes",
+        "gmail:send",
+        "--json",
+      ]),
+    ).json();
+
+    const held = await agentgw(send("partner@elsewhere.net"));
+    assert.equal(held.code, 1);
+    const approvalId = /approval: (\S+) \(an admin runs: agentgw approvals approve \1\)/.exec(
+      held.stderr,
+    )?.[1];
+    assert.ok(approvalId, held.stderr);
+
+    const pending = ok(
+      await agentgw(["approvals", "list", "--status", "pending", "--agent", agent.id, "--json"]),
+    ).json();
+    assert.deepEqual(
+      pending.items.map((a: { id: string }) => a.id),
+      [approvalId],
+    );
+    assert.match(ok(await agentgw(["approvals", "get", approvalId])).stdout, /status: +pending/);
+    const approved = ok(
+      await agentgw(["approvals", "approve", approvalId, "--note", "partner is known", "--json"]),
+    ).json();
+    assert.equal(approved.status, "approved");
+    assert.equal(approved.note, "partner is known");
+
+    fakes.gmail.reset();
+    const sent = ok(await agentgw([...send("partner@elsewhere.net"), "--json"])).json();
+    assert.equal(sent.status, 200);
+    assert.equal(fakes.gmail.received.filter((r) => r.path.endsWith("/messages/send")).length, 1);
+
+    const second = await agentgw([...send("someone@elsewhere.net"), "--json"]);
+    assert.equal(second.code, 1);
+    const secondId = second.json().approvalId;
+    assert.equal(second.json().code, "approval_required");
+    assert.equal(ok(await agentgw(["approvals", "deny", secondId, "--json"])).json().status, "denied");
+    const refused = await agentgw(send("someone@elsewhere.net"));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /approval_denied/);
+  });
+});
+
 describe("agentgw usage errors (exit 2) and refusals of the admin (exit 1)", () => {
   it("names a missing AGENTGW_ADMIN_TOKEN", async () => {
     const result = await agentgw(["agents", "list"], { env: { AGENTGW_ADMIN_TOKEN: "" } });

@@ -33,6 +33,7 @@ export function registerApprovals(program: Command, io: CliIo): void {
     (c) =>
       withUrl(c)
         .option("--status <status>", "pending, approved, denied or expired")
+        .option("--agent <id>", "only this agent's")
         .option("--limit <n>", "how many", positiveInt)
         .option("--cursor <cursor>", "the page after this cursor"),
     async (call) => {
@@ -43,6 +44,7 @@ export function registerApprovals(program: Command, io: CliIo): void {
         {
           query: {
             status: opts.status as string | undefined,
+            agentId: opts.agent as string | undefined,
             limit: opts.limit as number | undefined,
             cursor: opts.cursor as string | undefined,
           },
@@ -62,6 +64,14 @@ export function registerApprovals(program: Command, io: CliIo): void {
       });
     },
   );
+
+  leaf(io, approvals, "get <id>", "show one approval and the request it holds", withUrl, async (call) => {
+    const approval = await adminFor(io, call).request<Approval>(
+      "GET",
+      `/admin/approvals/${segment(call.args[0]!)}`,
+    );
+    call.out.result(approval, describeApproval);
+  });
 
   for (const verb of ["approve", "deny"] as const) {
     leaf(

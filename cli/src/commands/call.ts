@@ -2,7 +2,7 @@
 // adds the tool token (asked for with the scope the action needs, kept between runs in the token
 // cache, replaced once if the gateway refuses it), exactly as an agent using the SDK would.
 import { readFile } from "node:fs/promises";
-import type { AgentGateway } from "@agentgw/sdk";
+import { type AgentGateway, isToolName, scopeFor } from "@agentgw/sdk";
 import { type Command, InvalidArgumentError } from "commander";
 import { asProblem } from "../admin-client.js";
 import { agentGateway, loadAgentKey } from "../agent-client.js";
@@ -33,6 +33,8 @@ export function registerCall(program: Command, io: CliIo): void {
       const [method, path] = [args[0]!.toUpperCase(), args[1]!];
       if (!/^[A-Z]+$/.test(method)) throw new UsageError(`not an HTTP method: ${args[0]}`);
       if (!path.startsWith("/")) throw new UsageError(`the path must start with /, e.g. /v1/whoami`);
+      const tool = TOOL_PATH.exec(path);
+      if (tool) checkToolCall(tool[1]!, method, tool[2] ?? "/", opts.scopes !== undefined);
       const url = gatewayUrl(io, opts.url as string | undefined);
       const key = await loadAgentKey(io, out, opts.key as string | undefined);
       const store = opts.tokenCache === false ? undefined : new FileTokenStore(cacheDir(io), key.kid, url);
@@ -41,7 +43,6 @@ export function registerCall(program: Command, io: CliIo): void {
       const body = await readData(io, opts.data as string | undefined);
       if (body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
 
-      const tool = TOOL_PATH.exec(path);
       const response = await refusalsOf(url, () =>
         tool
           ? gateway.callTool(tool[1]!, method, tool[2] ?? "/", {
@@ -56,6 +57,18 @@ export function registerCall(program: Command, io: CliIo): void {
       if (!response.ok) throw new ReportedFailure(`HTTP ${response.status}`);
     },
   );
+}
+
+/** Before any key is used: a tool name the protocol refuses, or an action whose scope is unknown. */
+function checkToolCall(tool: string, method: string, path: string, scopesGiven: boolean): void {
+  if (!isToolName(tool)) {
+    throw new UsageError(`not a tool name: ${JSON.stringify(tool)} (lower case, e.g. openai or mcp.files)`);
+  }
+  if (!scopesGiven && scopeFor(tool, method, path) === undefined) {
+    throw new UsageError(
+      `${method} ${path.split("?", 1)[0]} is no ${tool} action the catalogue knows: pass --scopes for the token`,
+    );
+  }
 }
 
 /** A request outside the tools (whoami, tools …): a problem answer is the gateway refusing. */

@@ -23,19 +23,20 @@ before(async () => {
   const sessions = createConsoleSessions({ adminToken: ADMIN, secure: false, ttlSeconds: 600 });
   const app = express();
   app.use(requestContext());
-  app.use(readRawBody(1024 * 1024));
+  const readBody = readRawBody(1024 * 1024);
   app.use(
     createConsoleRouter({
       adminToken: ADMIN,
       sessions,
       nowMs: Date.now,
+      readBody,
       onFailedSignIn: async (ip) => {
         failures.push(ip);
         if (failures.length > 2) throw new GatewayError("rate_limited", "too many failed sign-ins");
       },
     }),
   );
-  app.all("/admin/thing", requireAdmin(ADMIN, sessions), (_req, res) => {
+  app.all("/admin/thing", requireAdmin(ADMIN, sessions), readBody, (_req, res) => {
     res.json({ actor: res.locals.adminActor });
   });
   app.use(problemHandler(createLogger("silent")));

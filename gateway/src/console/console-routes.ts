@@ -4,7 +4,7 @@
 // (http/bearer-auth.ts). Sign-in failures cost the caller's address quota, like a
 // bad signature, so the admin token cannot be guessed at speed.
 import { readFileSync } from "node:fs";
-import type { NextFunction, Request, Response, Router } from "express";
+import type { NextFunction, Request, RequestHandler, Response, Router } from "express";
 import express from "express";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
@@ -16,6 +16,8 @@ export interface ConsoleDeps {
   adminToken: string;
   sessions: ConsoleSessions;
   nowMs: () => number;
+  /** Reads the request body (bounded, like every other route's). */
+  readBody: RequestHandler;
   /** Throws rate_limited when the address has failed too often. */
   onFailedSignIn: (ip: string) => Promise<unknown>;
 }
@@ -96,7 +98,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     secureHeaders(res);
     res.json({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
   });
-  router.post("/console/session", (req: Request, res: Response, next: NextFunction) => {
+  router.post("/console/session", deps.readBody, (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
       const parsed = signInBody.safeParse(parseJsonBody(req, res) ?? {});
       if (!parsed.success)
