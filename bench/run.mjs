@@ -260,6 +260,24 @@ microRun.stdout.on("data", (c) => {
 await once(microRun, "exit");
 const micro = JSON.parse(microOut.trim().split("\n").at(-1));
 await stop(upstream.child);
+log("2 workers against 1 on PostgreSQL + Redis (bench/workers.mjs)");
+const workers = await runWorkersBench();
+
+/** bench/workers.mjs in its own process; a failure (e.g. no PostgreSQL to install) skips it. */
+async function runWorkersBench() {
+  const child = spawn(
+    process.execPath,
+    [join(here, "workers.mjs"), JSON.stringify({ configFile, policy: bundle, seconds, warmup, concurrency })],
+    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  child.stdout.on("data", (c) => {
+    out += c;
+  });
+  const [code] = await once(child, "exit");
+  if (code !== 0) return { skipped: `bench/workers.mjs exited with ${code}` };
+  return JSON.parse(out.trim().split("\n").at(-1));
+}
 
 // What the numbers mean: the servers are CPU-bound at saturation, so 1/throughput is the
 // CPU time one request costs; the difference to bare is what the gateway adds.
@@ -303,6 +321,7 @@ const results = {
     },
   },
   micro,
+  workers,
 };
 
 const f = (n, d = 0) => (n === null || n === undefined ? "-" : Number(n).toFixed(d));
@@ -340,6 +359,21 @@ for (const [name, r] of Object.entries(results.fixedRate.addedOverDirect)) {
 rows.push("(5) micro-benchmarks (µs per call: p50 / p99)");
 for (const [name, r] of Object.entries(micro))
   rows.push(`    ${name.padEnd(30)} ${f(r.p50Us, 1).padStart(8)} / ${f(r.p99Us, 1)}`);
+rows.push("(6) AGENTGW_WORKERS=2 against 1, both on PostgreSQL + Redis (req/s, p50 / p99 ms)");
+if (workers.skipped) rows.push(`    skipped: ${workers.skipped}`);
+else {
+  for (const [name, r] of [
+    ["1 worker", workers.one],
+    ["2 workers", workers.two],
+  ]) {
+    rows.push(
+      `    ${name.padEnd(10)} ${f(r.rps).padStart(8)}  ${f(r.p50Ms, 2)} / ${f(r.p99Ms, 2)}  errors ${r.errors}`,
+    );
+  }
+  rows.push(
+    `    speed-up ${f(workers.speedup, 2)}× on ${workers.cores} cores (the load and the upstream share them)`,
+  );
+}
 console.log(rows.join("\n"));
 
 mkdirSync(join(here, "results"), { recursive: true });

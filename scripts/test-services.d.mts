@@ -7,6 +7,7 @@ export interface TestPostgres {
   createDatabase(name: string): string;
   start(): void;
   restart(mode?: "fast" | "immediate" | "smart"): void;
+  restartAsync(mode?: "fast" | "immediate" | "smart"): Promise<void>;
   stop(mode?: "fast" | "immediate" | "smart"): void;
   close(): void;
 }

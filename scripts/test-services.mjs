@@ -10,7 +10,7 @@
 // Tests import startPostgres / startRedis from here too: a test that stops or restarts a
 // server (fault tests) starts its own, and a test file run alone (no variables set) starts
 // what it needs and stops it afterwards.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -92,6 +92,16 @@ function pgTool(pgBin, tool, args, options = {}) {
   return execFileSync(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], ...options });
 }
 
+/** The same, without blocking this process's event loop (requests in flight keep going). */
+function pgToolAsync(pgBin, tool, args) {
+  const path = pgBin ? join(pgBin, tool) : tool;
+  const asRoot = process.getuid?.() === 0;
+  const [cmd, argv] = asRoot ? ["runuser", ["-u", PG_USER, "--", path, ...args]] : [path, args];
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 /**
  * Starts a PostgreSQL cluster in a temporary folder on 127.0.0.1:<random port>.
  * Resolves to { url, port, dir, adminUrl, createDatabase(name), restart(), stop(), start() }.
@@ -170,6 +180,11 @@ export async function startPostgres() {
     restart(mode = "fast") {
       stop(mode);
       start();
+    },
+    /** Stops (`mode`) and starts again without blocking, so the caller's requests stay in flight. */
+    async restartAsync(mode = "fast") {
+      await pgToolAsync(pgBin, "pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]).catch(() => {});
+      await pgToolAsync(pgBin, "pg_ctl", ["-D", data, "-l", log, "-o", options, "-w", "-t", "60", "start"]);
     },
     stop(mode = "fast") {
       stop(mode);

@@ -8,6 +8,9 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
+import { createConsoleRouter } from "./console/console-routes.js";
+import { createConsoleSessions } from "./console/sessions.js";
+import type { GatewayError } from "./errors.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
 import { createCors } from "./http/cors.js";
@@ -18,6 +21,7 @@ import { readRawBody } from "./http/raw-body.js";
 import { requestContext } from "./http/request-context.js";
 import { refuseFragment } from "./http/request-target.js";
 import { expressPath, type RouteAuth, runRoute } from "./http/route.js";
+import { createUploadSlots } from "./http/upload-slots.js";
 import { metricsHandler } from "./metrics/metrics-handler.js";
 import { observeRequests } from "./metrics/observe-requests.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
@@ -28,7 +32,7 @@ import { createReserveBudget } from "./pipeline/reserve-budget.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
 import { createSettle } from "./pipeline/settle.js";
-import { createVerifySignature } from "./pipeline/verify-signature.js";
+import { createPrecheckSignature, createVerifySignature } from "./pipeline/verify-signature.js";
 import { DESCRIBED_ONLY_ROUTES, gatewayRoutes } from "./routes/index.js";
 import type { Services } from "./services.js";
 import type { Store } from "./store/types.js";
@@ -77,10 +81,11 @@ export function createApp(deps: AppDeps) {
     agents: { store, audit, nowSeconds },
     tokenAdmin: { revoker: services.revoker, keyRing: services.keyRing, agents: store.agents, audit },
     policyAdmin: { policy: services.policy, audit },
-    records: { decisions: store.decisions, audit: store.audit },
+    records: { decisions: store.decisions, audit: store.audit, checkpoints: services.auditCheckpoints },
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
@@ -98,21 +103,41 @@ export function createApp(deps: AppDeps) {
     serverUrl: config.publicUrl,
   });
 
+  // Bodies are read only after the cheap credential checks (admin bearer; a well-formed
+  // signature naming an active key), and only so many at once: strangers cannot pin memory.
+  const uploads = createUploadSlots({
+    max: config.uploads.maxConcurrent,
+    maxPerCaller: config.uploads.maxPerCaller,
+  });
+  const readBody = readRawBody(config.bodyLimitBytes, {
+    slots: uploads,
+    callerOf: (req, res) => (res.locals.precheckedKid ? `key:${res.locals.precheckedKid}` : `ip:${req.ip}`),
+  });
+  const signatureDeps = {
+    verifier: services.signatureVerifier,
+    // Failed proofs cost the caller's address quota, so key and nonce guessing is throttled.
+    onFailure: async (ip: string, error: GatewayError) => {
+      metrics.signatureFailure(error.code);
+      await services.rateLimits.checkUnauthenticatedIp(ip);
+    },
+  };
+  const consoleSessions = config.console.enabled
+    ? createConsoleSessions({
+        adminToken: config.adminToken,
+        secure: new URL(config.publicUrl).protocol === "https:",
+        ttlSeconds: config.console.sessionTtlSeconds,
+      })
+    : undefined;
   const signed: RequestHandler[] = [
-    createVerifySignature({
-      verifier: services.signatureVerifier,
-      // Failed proofs cost the caller's address quota, so key and nonce guessing is throttled.
-      onFailure: async (ip, error) => {
-        metrics.signatureFailure(error.code);
-        await services.rateLimits.checkUnauthenticatedIp(ip);
-      },
-    }),
+    createPrecheckSignature(signatureDeps),
+    readBody,
+    createVerifySignature(signatureDeps),
     createResolveAgent(store.agents),
     createLimitAgent(services.rateLimits),
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
-    admin: [requireAdmin(config.adminToken)],
+    admin: [requireAdmin(config.adminToken, consoleSessions, now), readBody],
     signed,
     metrics: [],
   };
@@ -122,7 +147,17 @@ export function createApp(deps: AppDeps) {
   app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));
-  app.use(readRawBody(config.bodyLimitBytes));
+  if (consoleSessions) {
+    app.use(
+      createConsoleRouter({
+        adminToken: config.adminToken,
+        sessions: consoleSessions,
+        nowMs: now,
+        readBody,
+        onFailedSignIn: (ip) => services.rateLimits.checkUnauthenticatedIp(ip),
+      }),
+    );
+  }
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });
@@ -138,6 +173,8 @@ export function createApp(deps: AppDeps) {
     app[route.method](
       expressPath(route.path),
       ...guards[route.auth],
+      // An unauthenticated route that takes a body (a sign-in form) reads it, bounded like the rest.
+      ...(route.auth === "none" && route.body ? [readBody] : []),
       (req: Request, res: Response, next: NextFunction) => {
         runRoute(route, req, res).catch(next);
       },
@@ -145,7 +182,7 @@ export function createApp(deps: AppDeps) {
   }
   app.all(
     "/v1/tools/*rest",
-    ...signed, // verifySignature → resolveAgent → limitAgent
+    ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
     createAuthorize({ ...authorizeDeps, connectors: services.connectors }),

@@ -111,6 +111,12 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   bodyLimitBytes: positiveInt.default(1024 * 1024),
+  /** A request (headers and body) must arrive within this; slow uploads are cut off. */
+  requestTimeoutMs: positiveInt.max(300_000).default(30_000),
+  /** Request bodies received at once, in all and per signing key (memory ≤ maxConcurrent × bodyLimitBytes). */
+  uploads: z
+    .strictObject({ maxConcurrent: positiveInt.default(64), maxPerCaller: positiveInt.default(8) })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -154,12 +160,22 @@ export const configSchema = z.strictObject({
       retentionDays: positiveInt.default(30),
     })
     .prefault({}),
-  audit: z.strictObject({ retentionDays: positiveInt.default(365) }).prefault({}),
+  audit: z
+    .strictObject({
+      retentionDays: positiveInt.default(365),
+      /** How often the chain head is signed (when it moved). */
+      checkpointIntervalSeconds: positiveInt.max(86_400).default(60),
+      /** The Ed25519 key that signs checkpoints, kept out of the database; default <dataDir>/audit-checkpoint-key.json. */
+      checkpointKeyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       bearerToken: z.string().min(16).optional(),
       /** Agent ids as labels multiply series by agents: off unless asked for. */
       agentLabels: z.boolean().default(false),
+      /** How often the console overview samples the key counters (it keeps the last 30 samples). */
+      historyIntervalSeconds: positiveInt.max(3_600).default(60),
     })
     .prefault({}),
   rateLimits: z
@@ -202,6 +218,14 @@ export const configSchema = z.strictObject({
           resilience: resilienceSchema.prefault({}),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  console: z
+    .strictObject({
+      /** Serve the admin console at /console. */
+      enabled: z.boolean().default(true),
+      /** How long a console sign-in lasts. */
+      sessionTtlSeconds: positiveInt.max(86_400).default(7_200),
     })
     .prefault({}),
   approvals: z
@@ -397,6 +421,10 @@ function envOverlay(env: Readonly<Record<string, string | undefined>>): Record<s
   if (env.AGENTGW_OPA_PATH) set(["policy", "opaPath"], env.AGENTGW_OPA_PATH);
   if (env.AGENTGW_LOG_LEVEL) set(["log", "level"], env.AGENTGW_LOG_LEVEL);
   if (env.AGENTGW_TRUST_PROXY) set(["trustProxy"], parseTrustProxy(env.AGENTGW_TRUST_PROXY));
+  if (env.AGENTGW_AUDIT_CHECKPOINT_KEY_FILE)
+    set(["audit", "checkpointKeyFile"], env.AGENTGW_AUDIT_CHECKPOINT_KEY_FILE);
+  if (env.AGENTGW_REQUEST_TIMEOUT_MS)
+    set(["requestTimeoutMs"], num("AGENTGW_REQUEST_TIMEOUT_MS", env.AGENTGW_REQUEST_TIMEOUT_MS));
   if (env.AGENTGW_BODY_LIMIT_BYTES)
     set(["bodyLimitBytes"], num("AGENTGW_BODY_LIMIT_BYTES", env.AGENTGW_BODY_LIMIT_BYTES));
   if (env.AGENTGW_APPROVAL_WEBHOOK_URL) set(["approvals", "webhookUrl"], env.AGENTGW_APPROVAL_WEBHOOK_URL);

@@ -4,7 +4,7 @@
 // and each worker runs the same steps.
 import cluster from "node:cluster";
 import { once } from "node:events";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { resolve } from "node:path";
 import { createApp } from "./app.js";
 import { withReadCaches } from "./cache/cached-store.js";
@@ -52,7 +52,17 @@ async function main(): Promise<void> {
   const services = await createServices(config, store, logger, { shared });
   const app = createApp({ config, store, logger, services });
 
-  const server: Server = app.listen(config.port, config.host);
+  // Node's default gives a request 300 s to arrive: far too long to hold a slow upload's slot.
+  // Responses (streams) are not bounded by this; only receiving the request is. The check runs
+  // every second (Node's default: every 30 s) so the bound is what the config says.
+  const server: Server = createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(config.requestTimeoutMs, 20_000),
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  ).listen(config.port, config.host);
   await once(server, "listening");
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

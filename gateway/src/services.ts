@@ -2,11 +2,14 @@
 // logger, built once at start from config. main.ts calls createServices; tests
 // build the same thing in-process. Background jobs live in housekeeping.ts.
 
+import { join } from "node:path";
 import { fromBase64Url } from "@agentgw/sdk";
 import type { Logger } from "pino";
 import { type Approvals, createApprovals } from "./approvals/approvals.js";
 import { createApprovalWebhook } from "./approvals/webhook.js";
+import { type AuditCheckpoints, startAuditCheckpoints } from "./audit/audit-checkpoints.js";
 import { createAuditLog } from "./audit/audit-log.js";
+import { loadCheckpointSigner, openCheckpointLog } from "./audit/checkpoints.js";
 import { createRecordWriter, type RecordWriter } from "./audit/record-writer.js";
 import type { Config } from "./config.js";
 import { type Credentials, credentialSourceFor } from "./credentials/credentials.js";
@@ -20,6 +23,7 @@ import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verif
 import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import { createLocalSharedState, type SharedState } from "./shared-state/index.js";
@@ -50,6 +54,10 @@ export interface Services {
   /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
   readiness(): Promise<Record<string, boolean>>;
   approvals: Approvals;
+  /** The console overview's recent counters. */
+  metricsHistory: MetricsHistory;
+  /** Signed checkpoints of the audit chain (tamper evidence against whoever can write the store). */
+  auditCheckpoints: AuditCheckpoints;
   close(): Promise<void>;
 }
 
@@ -150,7 +158,7 @@ export async function createServices(
     skewSeconds,
   });
   const revoker = createTokenRevoker({ tokenStore: store.tokens, now: nowDate });
-  const credentials = await openCredentials({ config, store, logger, now: nowDate });
+  const vault = await openCredentials({ config, store, logger, now: nowDate });
   // One writer for decisions and audit records (one chain, one order), approvals included.
   const records = createRecordWriter(store.records);
   const webhook = config.approvals.webhookUrl
@@ -163,8 +171,20 @@ export async function createServices(
     defaultTtlSeconds: config.approvals.defaultTtlSeconds,
     ...(webhook ? { onPending: (approval) => void webhook.notify(approval) } : {}),
   });
+  // Signed checkpoints of the audit chain's head, with a key kept out of the database.
+  const auditCheckpoints = startAuditCheckpoints({
+    audit: store.audit,
+    signer: loadCheckpointSigner(
+      config.audit.checkpointKeyFile ?? join(config.dataDir, "audit-checkpoint-key.json"),
+    ),
+    log: openCheckpointLog(join(config.dataDir, "audit-checkpoints.jsonl")),
+    now,
+    intervalSeconds: config.audit.checkpointIntervalSeconds,
+    retentionDays: config.audit.retentionDays,
+    onError: (error) => logger.warn({ err: error }, "audit checkpoint failed; retrying next interval"),
+  });
   const housekeeping = startHousekeeping({
-    credentials,
+    credentials: vault,
     store,
     keyRing: ring,
     approvals,
@@ -191,9 +211,9 @@ export async function createServices(
   const connectors = createConnectors(
     config,
     {
-      openai: credentialSourceFor(credentials, "openai"),
-      gmail: credentialSourceFor(credentials, "gmail"),
-      serpapi: credentialSourceFor(credentials, "serpapi"),
+      openai: credentialSourceFor(vault, "openai"),
+      gmail: credentialSourceFor(vault, "gmail"),
+      serpapi: credentialSourceFor(vault, "serpapi"),
     },
     {
       hooks: {
@@ -213,7 +233,7 @@ export async function createServices(
     },
   );
   await logToolAvailability(logger, {
-    credentials,
+    credentials: vault,
     secrets: config.secrets,
     connectors,
     httpAllowHosts: config.tools.http.allowHosts,
@@ -226,8 +246,16 @@ export async function createServices(
     }
     return states;
   });
+  const metricsHistory = startMetricsHistory(metrics.registry, {
+    now,
+    intervalMs: config.metrics.historyIntervalSeconds * 1000,
+  });
   metrics.setDependencySource(() => shared.health.snapshot());
-  const stopShared = shareWithOtherInstances(shared, engine, ring, logger);
+  const stopShared = shareWithOtherInstances(
+    shared,
+    { policy: engine, keyRing: ring, credentials: vault },
+    logger,
+  );
   // What the admin routes see: a reload or rotation here is announced to every instance.
   const policy: PolicyEngine = {
     ...engine,
@@ -236,6 +264,20 @@ export async function createServices(
       await shared.bus.publish({ kind: "policy-reload" });
       return result;
     },
+  };
+  const announce =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const result = await fn(...args);
+      await shared.bus.publish({ kind: "credentials" });
+      return result;
+    };
+  const credentials: Credentials = {
+    ...vault,
+    create: announce(vault.create),
+    rotate: announce(vault.rotate),
+    activate: announce(vault.activate),
+    delete: announce(vault.delete),
   };
   const keyRing: SigningKeyRing = {
     ...ring,
@@ -246,6 +288,7 @@ export async function createServices(
     },
   };
   return {
+    metricsHistory,
     records,
     policy,
     keyRing,
@@ -263,7 +306,9 @@ export async function createServices(
       return { policy: engine.ready(), ...(await shared.readiness()) };
     },
     approvals,
+    auditCheckpoints,
     async close() {
+      metricsHistory.stop();
       stopShared();
       if (!options.shared) await shared.close();
       housekeeping.stop();
@@ -271,6 +316,9 @@ export async function createServices(
       await Promise.all([...connectors.values()].map((c) => c.close?.()));
       // Last: requests finishing above may still queue records.
       await records.flush();
+      // The head as it stands at a clean stop is signed too.
+      await auditCheckpoints.checkpointNow().catch(() => null);
+      auditCheckpoints.stop();
       fileNonces?.close();
     },
   };
@@ -278,14 +326,18 @@ export async function createServices(
 
 /**
  * Acts on what other instances announce: a policy reloaded through any instance's admin API
- * is reloaded here, and a signing-key rotation is read back from the store at once. With
+ * is reloaded here, a signing-key rotation is read back from the store at once, and so is
+ * the credential index (each call reads the active version from the store anyway). With
  * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew,
  * in case an announcement was lost while Redis was away.
  */
 function shareWithOtherInstances(
   shared: SharedState,
-  policy: PolicyEngine,
-  keyRing: SigningKeyRing,
+  {
+    policy,
+    keyRing,
+    credentials,
+  }: { policy: PolicyEngine; keyRing: SigningKeyRing; credentials: Credentials },
   logger: Logger,
 ): () => void {
   const unsubscribe = shared.bus.subscribe((event, remote) => {
@@ -296,6 +348,10 @@ function shareWithOtherInstances(
           { err: error },
           "policy reload announced by another instance failed here; the old policy stays",
         );
+      });
+    } else if (event.kind === "credentials") {
+      credentials.refresh().catch((error: unknown) => {
+        logger.warn({ err: error }, "could not re-read the credential index after a change elsewhere");
       });
     } else if (event.kind === "signing-keys") {
       keyRing.refresh({ force: true }).catch((error: unknown) => {

@@ -1,9 +1,14 @@
 // Redirects cannot escape the policy (issue 11, point 2): every hop of an http tool fetch is decided by
 // the policy like the first request (and recorded), the agent's headers and body never cross to another
-// origin, and only allow-listed ports are reached (an entry without a port allows 80 and 443). Also (point 6)
+// origin, https never drops to plain http, and only allow-listed ports are reached (an entry without a port allows 80 and 443). Also (point 6)
 // the http tool's circuit breaker is per origin: an allow-listed host on a closed port pauses only itself.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type AllFakes, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
@@ -135,5 +140,81 @@ describe("circuit breakers per origin (point 6)", () => {
     assert.equal(statuses.at(-1), 503, `the closed origin's breaker opened: ${statuses.join(",")}`);
     const res = await fetchVia({ url: `http://127.0.0.1:${site.port}/page` });
     assert.equal(res.status, 200, JSON.stringify(res.body));
+  });
+});
+
+describe("https never redirects to plain http", () => {
+  let tlsGw: GatewayProcess;
+  let secure: HttpsServer;
+  let securePort: number;
+  let tlsAgent: RegisteredAgent;
+  let tlsToken: string;
+
+  before(async () => {
+    // A throwaway certificate for localhost, trusted by this gateway process only.
+    const dir = mkdtempSync(join(tmpdir(), "agentgw-tls-"));
+    const made = spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost",
+    ]);
+    assert.equal(made.status, 0, `openssl: ${made.stderr}`);
+    secure = createHttpsServer(
+      { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+      (req, res) => {
+        if (req.url === "/ok") res.writeHead(200, { "content-type": "text/plain" }).end("secure");
+        else res.writeHead(302, { location: `http://localhost:${site.port}/echo` }).end();
+      },
+    );
+    await new Promise<void>((resolve) => secure.listen(0, "127.0.0.1", resolve));
+    const address = secure.address();
+    securePort = typeof address === "object" && address ? address.port : 0;
+    tlsGw = await startGateway({
+      env: {
+        ...fakes.env,
+        AGENTGW_POLICY: policyFolder(POLICY),
+        AGENTGW_HTTP_ALLOW_HOSTS: `localhost:${securePort},localhost:${site.port}`,
+        NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+      },
+    });
+    tlsAgent = await registerAgent(tlsGw);
+    tlsToken = (await getToken(tlsGw, tlsAgent.key, { tool: "http", scopes: ["http:fetch"] })).token;
+  });
+  after(async () => {
+    await tlsGw.stop();
+    tlsGw.cleanup();
+    await new Promise((resolve) => secure.close(resolve));
+  });
+
+  const fetchSecure = (url: string) =>
+    signedCall(tlsGw.url, tlsAgent.key, {
+      path: "/v1/tools/http/fetch",
+      json: { url },
+      headers: { authorization: `Bearer ${tlsToken}` },
+    });
+
+  it("a redirect from https to http is refused and the http URL is never requested", async () => {
+    const ok = await fetchSecure(`https://localhost:${securePort}/ok`);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.body, "secure", "the site is reached over TLS");
+    fakes.website.reset();
+    const res = await fetchSecure(`https://localhost:${securePort}/`);
+    assertProblemShape(res, 502, "upstream_error");
+    assert.match(res.body.detail, /from https to plain http/);
+    assert.equal(fakes.website.received.length, 0);
   });
 });

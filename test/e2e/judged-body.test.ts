@@ -60,7 +60,8 @@ describe("duplicate JSON member names", () => {
   it("a token request with a duplicate member is refused too", async () => {
     const res = await signedCall(gw.url, agent.key, {
       path: "/v1/tokens",
-      body: `{"tool":"serpapi","scopes":["serpapi:search"],"tool":"openai"}`,
+      // Read last-wins this would be a valid request for a serpapi token; it must not be read at all.
+      body: `{"tool":"openai","scopes":["serpapi:search"],"tool":"serpapi"}`,
       headers: { "content-type": "application/json" },
     });
     assertProblemShape(res, 400, "invalid_request");

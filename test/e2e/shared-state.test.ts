@@ -207,6 +207,29 @@ decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != 
     assert.ok(jwks.keys.some((k: { kid: string }) => k.kid === rotated.body.kid));
   });
 
+  it("a credential rotated through one is used by both", async () => {
+    const agent = await registerAgent(gws.instances[0]!);
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:embeddings"]);
+    const auth = { authorization: `Bearer ${t}` };
+    const lastKey = () => fakes.openai.received.at(-1)?.headers.authorization?.replace(/^Bearer /, "");
+    const fresh = fakes.openai.issueApiKey();
+    const rotated = await gws.instances[0]!.admin("PUT", "/admin/credentials/openai", {
+      secret: { apiKey: fresh },
+    });
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    for (const i of [1, 0]) {
+      const seen = fakes.openai.received.length;
+      const res = await gws.call(i, agent.key, {
+        path: "/v1/tools/openai/v1/embeddings",
+        json: { model: "text-embedding-3-small", input: `rotation ${i}` },
+        headers: auth,
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(fakes.openai.received.length, seen + 1, "the call reached the upstream");
+      assert.equal(lastKey(), fresh, `instance ${i} used the rotated key`);
+    }
+  });
+
   it("/readyz names the shared servers it checked", async () => {
     const res = await fetch(`${gws.instances[1]!.url}/readyz`);
     const body = await res.json();

@@ -91,12 +91,12 @@ describe("answers from upstream", () => {
 
 describe("request encodings and routes", () => {
   it("a gzip-encoded body is refused with 415 unsupported_encoding and Accept-Encoding: identity", async () => {
-    const { token } = await getToken(gw, agent.key, { tool: "openai", scopes: ["openai:chat"] });
-    const gzipped = gzipSync(JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] }));
-    const res = await fetch(`${gw.url}/v1/tools/openai/v1/chat/completions`, {
+    const gzipped = gzipSync(JSON.stringify({ name: "zipped", publicKey: "x" }));
+    // Once the caller is authenticated (bodies are read only after that), the encoding is refused.
+    const res = await fetch(`${gw.url}/admin/agents`, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${gw.adminToken}`,
         "content-type": "application/json",
         "content-encoding": "gzip",
       },
@@ -105,6 +105,12 @@ describe("request encodings and routes", () => {
     assert.equal(res.status, 415);
     assert.equal(res.headers.get("accept-encoding"), "identity");
     assert.equal(((await res.json()) as { code: string }).code, "unsupported_encoding");
+    const signed = await signedCall(gw.url, agent.key, {
+      path: "/v1/tokens",
+      body: gzipped.toString("latin1"),
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+    });
+    assertProblemShape(signed, 415, "unsupported_encoding");
   });
 
   it("/metrics needs a token outside dev mode: the admin token when no metrics token is set", async () => {

@@ -1,5 +1,6 @@
 // Read access to what the gateway recorded: decisions and the audit trail.
 import { z } from "zod";
+import type { AuditCheckpoints } from "../audit/audit-checkpoints.js";
 import { defineRoute, type Route } from "../http/route.js";
 import { limitSchema, seqCursorSchema } from "../schemas/agent.js";
 import type { AuditStore, DecisionStore } from "../store/types.js";
@@ -39,7 +40,15 @@ const auditRecordSchema = z
   })
   .meta({ id: "AuditRecord" });
 
-export function recordRoutes({ decisions, audit }: { decisions: DecisionStore; audit: AuditStore }): Route[] {
+export interface RecordRouteDeps {
+  decisions: DecisionStore;
+  audit: AuditStore;
+  checkpoints: Pick<AuditCheckpoints, "verify" | "export">;
+}
+
+const badLinkSchema = z.object({ seq: z.number().int(), reason: z.string() });
+
+export function recordRoutes({ decisions, audit, checkpoints }: RecordRouteDeps): Route[] {
   return [
     defineRoute({
       method: "get",
@@ -95,21 +104,73 @@ export function recordRoutes({ decisions, audit }: { decisions: DecisionStore; a
       method: "get",
       path: "/admin/audit/verify",
       operationId: "verifyAudit",
-      summary: "Check the audit trail's hash chain; names the first record that does not match",
+      summary:
+        "Check the audit trail's hash chain and its signed checkpoints; names the first record that does not match",
       tag: "admin",
       auth: "admin",
       responses: {
         200: {
-          description: "Verification result",
+          description: "Verification result: ok only when the chain and every signed checkpoint agree",
           schema: z.object({
             ok: z.boolean(),
             checked: z.number().int(),
-            firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+            firstBad: badLinkSchema.optional(),
+            checkpoints: z.object({
+              ok: z.boolean(),
+              checked: z.number().int(),
+              latestSeq: z.number().int().nullable(),
+              firstBad: badLinkSchema.optional(),
+            }),
           }),
         },
       },
       async handle() {
-        return { status: 200, body: await audit.verify() };
+        const chain = await audit.verify();
+        const signed = await checkpoints.verify();
+        const firstBad = chain.firstBad ?? signed.firstBad;
+        return {
+          status: 200,
+          body: {
+            ...chain,
+            ok: chain.ok && signed.ok,
+            ...(firstBad ? { firstBad } : {}),
+            checkpoints: signed,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: "get",
+      path: "/admin/audit/checkpoints",
+      operationId: "exportAuditCheckpoints",
+      summary:
+        "Signed checkpoints of the audit chain's head and the public key that verifies them (for outside verifiers)",
+      tag: "admin",
+      auth: "admin",
+      responses: {
+        200: {
+          description: "The checkpoint public key (OKP JWK) and every checkpoint, oldest first",
+          schema: z.object({
+            publicKey: z.object({
+              kty: z.literal("OKP"),
+              crv: z.literal("Ed25519"),
+              x: z.string(),
+              kid: z.string(),
+            }),
+            checkpoints: z.array(
+              z.object({
+                seq: z.number().int(),
+                hash: z.string(),
+                time: z.string(),
+                kid: z.string(),
+                signature: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+      async handle() {
+        return { status: 200, body: checkpoints.export() };
       },
     }),
   ];

@@ -19,7 +19,9 @@ export type Invalidation =
   /** The token signing keys rotated: re-read them from the store. */
   | { kind: "signing-keys" }
   /** An admin reloaded the policy on one instance: every instance reloads. */
-  | { kind: "policy-reload" };
+  | { kind: "policy-reload" }
+  /** A credential was added, rotated, activated or deleted: re-read the credential index. */
+  | { kind: "credentials" };
 
 /** `remote` is true for an event another instance published. */
 export type InvalidationListener = (event: Invalidation, remote: boolean) => void;

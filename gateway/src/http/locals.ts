@@ -24,6 +24,8 @@ declare global {
   namespace Express {
     interface Locals {
       routeClass?: RouteClass;
+      /** The active key a well-formed signature names, known before the body is read. */
+      precheckedKid?: string;
       /** Who an admin request authenticated as ("admin" for the bearer token, "console:…" for a console session). */
       adminActor?: string;
       signature?: VerifiedSignature;

@@ -42,10 +42,13 @@ function asGatewayError(error: unknown): GatewayError | null {
   if (error instanceof GatewayError) return error;
   if (error instanceof StoreUnavailableError) {
     // Fail closed: replay, revocation and budget checks cannot be made safely without it.
+    const name = error.dependency === "redis" ? "Redis" : "PostgreSQL";
     return new GatewayError(
       "store_unavailable",
-      `${error.dependency === "redis" ? "Redis" : "PostgreSQL"} is unreachable, so this request cannot be checked safely; retry shortly`,
-      { headers: { "Retry-After": "1" } },
+      error.message.startsWith(name)
+        ? error.message
+        : `${name} is unreachable, so this request cannot be checked safely; retry shortly`,
+      { headers: { "Retry-After": String(error.retryAfterSeconds ?? 1) } },
     );
   }
   const status =

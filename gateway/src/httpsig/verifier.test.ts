@@ -183,6 +183,25 @@ describe("createSignatureVerifier", () => {
     });
   });
 
+  it("precheck: refuses without a body what needs none, accepts a well-formed signature of an active key", async () => {
+    const { verify, active } = setup();
+    const post = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":1}' });
+    const { rawBody: _unread, ...withoutBody } = post;
+    assert.deepEqual(await verify.precheck({ ...withoutBody, declaresBody: true }), { kid: agent.kid });
+    // The precheck spends no nonce: the full verification still accepts the request.
+    assert.equal((await verify(post)).kid, agent.kid);
+    await rejectsWith(
+      verify.precheck({ ...withoutBody, headers: {}, declaresBody: true }),
+      "signature_missing",
+    );
+    const bare = await signed({ target: "/v1/whoami" });
+    const { rawBody: _none, ...bareWithoutBody } = bare;
+    // A declared body needs a covered content-digest, known from the headers alone.
+    await rejectsWith(verify.precheck({ ...bareWithoutBody, declaresBody: true }), "signature_invalid");
+    active.clear();
+    await rejectsWith(verify.precheck({ ...bareWithoutBody, declaresBody: false }), "unknown_key");
+  });
+
   it("validates its options when created", () => {
     const base = { getKey: () => null, nonceCache: createMemoryNonceCache(), authorities: ["h"] };
     assert.throws(() => createSignatureVerifier({ ...base, authorities: [] }), RangeError);

@@ -97,7 +97,11 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
   );
   const keyObjects = createKeyObjectCache(options.keyCacheSize);
 
-  return async function verifySignature(req: SignedRequest): Promise<VerifiedSignature> {
+  /**
+   * Everything that needs no body: the headers parse, the profile, the authority, the clock and
+   * an active key. `hasBody` says whether the profile must demand a covered content-digest.
+   */
+  async function checkWithoutBody(req: Omit<SignedRequest, "rawBody">, hasBody: boolean) {
     const inputField = singleField(req.headers["signature-input"]);
     const signatureField = singleField(req.headers.signature);
     if (inputField === undefined || signatureField === undefined) {
@@ -111,8 +115,7 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
     );
     const { label, input, signature } = asInvalid(() => selectSignature(inputField, signatureField));
 
-    const rawBody = req.rawBody ?? EMPTY;
-    const params = checkProfile(parts, input, rawBody.length > 0);
+    const params = checkProfile(parts, input, hasBody);
     if (!authorities.has(normalizeAuthority(req.authority, scheme))) {
       throw new GatewayError("signature_invalid", "signed for another authority");
     }
@@ -137,6 +140,27 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
             raw: found.publicKey,
             owner: found.owner,
           };
+    return { parts, label, input, signature, params, raw, owner };
+  }
+
+  /**
+   * The cheap part of verification, before the body is read: a stranger without a well-formed
+   * signature naming an active key gets its refusal without the gateway holding its upload.
+   * The full verification after the body repeats these checks.
+   */
+  async function precheck(
+    req: Omit<SignedRequest, "rawBody"> & { declaresBody: boolean },
+  ): Promise<{ kid: string }> {
+    const { params } = await checkWithoutBody(req, req.declaresBody);
+    return { kid: params.keyid };
+  }
+
+  async function verifySignature(req: SignedRequest): Promise<VerifiedSignature> {
+    const rawBody = req.rawBody ?? EMPTY;
+    const { parts, label, input, signature, params, raw, owner } = await checkWithoutBody(
+      req,
+      rawBody.length > 0,
+    );
     const publicKey = keyObjects.get(params.keyid, raw);
 
     if (input.components.some((c) => c.name === "content-digest")) await checkDigest(parts, rawBody);
@@ -159,7 +183,9 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       ...(params.tag === undefined ? {} : { tag: params.tag }),
       components: input.components.map(serializeComponentIdentifier),
     };
-  };
+  }
+
+  return Object.assign(verifySignature, { precheck });
 
   async function rememberNonce(kid: string, nonce: string, keepUntil: number, owner: string): Promise<void> {
     let fresh: boolean;

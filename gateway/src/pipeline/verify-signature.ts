@@ -37,3 +37,37 @@ export function createVerifySignature({ verifier, onFailure }: VerifySignatureDe
     }
   };
 }
+
+/**
+ * Before the body is read: the signature headers parse, fit the profile and the clock, and
+ * name an active key. Only then may the caller make the gateway receive and hold a body.
+ */
+export function createPrecheckSignature({ verifier, onFailure }: VerifySignatureDeps): RequestHandler {
+  return async function precheckSignature(req: Request, res: Response, next: NextFunction) {
+    const startedAt = process.hrtime.bigint();
+    try {
+      const declared = req.get("content-length");
+      const { kid } = await verifier.precheck({
+        method: req.method,
+        authority: req.host ?? "",
+        pathAndQuery: req.originalUrl,
+        headers: req.headers,
+        // Only a declared length is known now; a chunked body's digest is checked once it is read.
+        declaresBody: declared !== undefined && declared !== "0",
+      });
+      res.locals.precheckedKid = kid;
+      timeStage(res.locals, "signature", startedAt);
+      next();
+    } catch (error) {
+      timeStage(res.locals, "signature", startedAt);
+      if (error instanceof GatewayError && onFailure) {
+        try {
+          await onFailure(req.ip ?? "unknown", error);
+        } catch (limited) {
+          return next(limited);
+        }
+      }
+      next(error);
+    }
+  };
+}

@@ -11,7 +11,7 @@ import type { RateLimiter } from "../limits/rate-limiter.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
 import { connectRedis, redisCall } from "./redis-client.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
-import { createRedisNonceCache } from "./redis-nonce-cache.js";
+import { createRedisNonceCache, initNonceEpoch } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
 
 export type { Invalidation, InvalidationBus } from "../cache/invalidation.js";
@@ -64,7 +64,11 @@ export async function createSharedState(
     onUp: () => health.markUp("redis"),
     onDown: () => health.markDown("redis"),
   });
-  if (!(await redis.ready)) logger.error("redis unreachable at start; retrying in the background");
+  if (await redis.ready) {
+    await initNonceEpoch(redis.command, redis.prefix).catch(() => {});
+  } else {
+    logger.error("redis unreachable at start; retrying in the background");
+  }
   const bus = createRedisInvalidationBus({
     command: redis.command,
     subscriber: redis.subscriber,
@@ -76,6 +80,7 @@ export async function createSharedState(
     redis: redis.command,
     prefix: redis.prefix,
     maxEntriesPerOwner: config.signature.nonceQuotaPerAgent,
+    acceptWindowSeconds: config.signature.maxAgeSeconds + config.signature.skewSeconds,
     ...(options.now ? { now: options.now } : {}),
   });
   const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });

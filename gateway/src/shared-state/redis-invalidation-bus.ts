@@ -17,6 +17,7 @@ const invalidationSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
   z.object({ kind: z.literal("signing-keys") }),
   z.object({ kind: z.literal("policy-reload") }),
+  z.object({ kind: z.literal("credentials") }),
 ]) satisfies z.ZodType<Invalidation>;
 
 export interface RedisInvalidationBusOptions {

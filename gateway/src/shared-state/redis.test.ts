@@ -11,7 +11,7 @@ import { testRedisUrl } from "../store/testing/servers.js";
 import { StoreUnavailableError } from "../store/types.js";
 import { createSharedState, type Invalidation } from "./index.js";
 import { connectRedis } from "./redis-client.js";
-import { createRedisNonceCache } from "./redis-nonce-cache.js";
+import { createRedisNonceCache, initNonceEpoch, type RedisNonceCacheOptions } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
 
 const silent = pino({ level: "silent" });
@@ -27,12 +27,19 @@ async function clients() {
   return { a, b, url };
 }
 
+async function nonceCache(
+  options: Omit<RedisNonceCacheOptions, "acceptWindowSeconds"> & { acceptWindowSeconds?: number },
+) {
+  await initNonceEpoch(options.redis, options.prefix);
+  return createRedisNonceCache({ acceptWindowSeconds: 90, ...options });
+}
+
 describe("redis nonce cache", () => {
   it("a nonce claimed through one instance is a replay on the other; other keys are separate", async () => {
     const { a, b } = await clients();
     const p = prefix();
-    const one = createRedisNonceCache({ redis: a.command, prefix: p });
-    const two = createRedisNonceCache({ redis: b.command, prefix: p });
+    const one = await nonceCache({ redis: a.command, prefix: p });
+    const two = await nonceCache({ redis: b.command, prefix: p });
     const until = Math.floor(Date.now() / 1000) + 60;
     assert.equal(await one.remember("kid-1", "n-1", until), true);
     assert.equal(await two.remember("kid-1", "n-1", until), false);
@@ -48,7 +55,7 @@ describe("redis nonce cache", () => {
   it("concurrent claims of one nonce from two instances: exactly one wins", async () => {
     const { a, b } = await clients();
     const p = prefix();
-    const caches = [a, b].map((c) => createRedisNonceCache({ redis: c.command, prefix: p }));
+    const caches = await Promise.all([a, b].map((c) => nonceCache({ redis: c.command, prefix: p })));
     const until = Math.floor(Date.now() / 1000) + 60;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => caches[i % 2]!.remember("kid", "same", until)),
@@ -58,7 +65,7 @@ describe("redis nonce cache", () => {
 
   it("holds each agent, all its keys together, to its quota of live nonces", async () => {
     const { a } = await clients();
-    const cache = createRedisNonceCache({ redis: a.command, prefix: prefix(), maxEntriesPerOwner: 3 });
+    const cache = await nonceCache({ redis: a.command, prefix: prefix(), maxEntriesPerOwner: 3 });
     const until = Math.floor(Date.now() / 1000) + 30;
     for (const [kid, n] of [
       ["k1", "a"],
@@ -72,6 +79,37 @@ describe("redis nonce cache", () => {
       (e: unknown) => e instanceof NonceCacheFullError && e.retryAfterSeconds >= 1,
     );
     assert.equal(await cache.remember("k9", "d", until, "agt_2"), true, "another agent is not affected");
+  });
+
+  it("when Redis loses its data, refuses claims until earlier signatures can no longer be used", async () => {
+    const { a } = await clients();
+    const p = prefix();
+    let nowMs = Date.now();
+    const cache = await nonceCache({
+      redis: a.command,
+      prefix: p,
+      acceptWindowSeconds: 90,
+      now: () => nowMs,
+    });
+    const until = () => Math.floor(nowMs / 1000) + 60;
+    assert.equal(await cache.remember("kid", "before", until()), true);
+    // What a restart without persistence does to this deployment's keys.
+    const keys = await a.command.keys(`${p}*`);
+    await a.command.del(...keys);
+    await assert.rejects(
+      Promise.resolve(cache.remember("kid", "before", until())),
+      (e: unknown) =>
+        e instanceof StoreUnavailableError && e.dependency === "redis" && e.retryAfterSeconds === 90,
+      "the replay of a request signed before the loss is not accepted",
+    );
+    nowMs += 60_000;
+    await assert.rejects(
+      Promise.resolve(cache.remember("kid", "other", until())),
+      (e: unknown) => e instanceof StoreUnavailableError && e.retryAfterSeconds === 30,
+    );
+    nowMs += 30_000;
+    assert.equal(await cache.remember("kid", "after", until()), true, "claims resume after the window");
+    assert.equal(await cache.remember("kid", "after", until()), false);
   });
 });
 
@@ -126,7 +164,7 @@ describe("shared state over redis", () => {
       {
         redis: { url: server.url, keyPrefix: "f:" },
         database: { maxConnections: 1 },
-        signature: { skewSeconds: 30, maxAgeSeconds: 60, nonceCacheSize: 10, nonceQuotaPerAgent: 100 },
+        signature: { skewSeconds: 1, maxAgeSeconds: 2, nonceCacheSize: 10, nonceQuotaPerAgent: 100 },
       },
       silent,
     );
@@ -150,7 +188,15 @@ describe("shared state over redis", () => {
       if (!recovered) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(recovered, "reconnected without a restart");
-    assert.equal(await shared.nonceCache!.remember("k", "n3", until()), true);
+    // The restarted Redis lost the replay records: claims wait out the (short) signature window.
+    let accepted = false;
+    for (let i = 0; i < 100 && !accepted; i++) {
+      accepted = await Promise.resolve(shared.nonceCache!.remember("k", `n3-${i}`, until())).catch(
+        () => false,
+      );
+      if (!accepted) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(accepted, "claims resume once the window has passed");
     assert.equal(shared.health.snapshot().get("redis"), true);
   });
 });

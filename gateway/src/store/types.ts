@@ -348,13 +348,19 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
 }
 
-/** The store's server is unreachable (PostgreSQL down, connection refused, timed out). */
+/** The store's server is unreachable (PostgreSQL down, connection refused, timed out), or cannot be trusted yet. */
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
+  /** When to retry, if known (default 1 s). */
+  readonly retryAfterSeconds: number | undefined;
   constructor(
     readonly dependency: "postgres" | "redis",
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string; retryAfterSeconds?: number },
   ) {
-    super(`${dependency} is unreachable`, options);
+    super(
+      options?.reason ?? `${dependency} is unreachable`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -131,16 +131,16 @@ export function createToolTokenVerifier(options: ToolTokenVerifierOptions): Tool
           `the token is for tool "${claims.aud}", not "${expected.tool}"`,
         );
       }
-      // A key belongs to one agent, so jkt implies sub today; checked anyway so a token never
-      // acts for an agent it was not issued to, whatever happens to keys later.
-      if (claims.sub !== expected.agentId) {
-        throw new GatewayError("token_invalid", "the token was issued to another agent");
-      }
       if (claims.cnf.jkt !== expected.kid) {
         throw new GatewayError(
           "token_key_mismatch",
           "the token is bound to another key than the one that signed this request",
         );
+      }
+      // A key belongs to one agent, so jkt implies sub today; checked anyway so a token never
+      // acts for an agent it was not issued to, whatever happens to keys later.
+      if (claims.sub !== expected.agentId) {
+        throw new GatewayError("token_invalid", "the token was issued to another agent");
       }
       if ((await tokenStore.revokedAt(claims.jti)) !== null) {
         throw new GatewayError("token_revoked", "the token has been revoked");

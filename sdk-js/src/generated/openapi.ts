@@ -235,8 +235,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Check the audit trail's hash chain; names the first record that does not match */
+        /** Check the audit trail's hash chain and its signed checkpoints; names the first record that does not match */
         get: operations["verifyAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoints of the audit chain's head and the public key that verifies them (for outside verifiers) */
+        get: operations["exportAuditCheckpoints"];
         put?: never;
         post?: never;
         delete?: never;
@@ -378,6 +395,23 @@ export interface paths {
         put?: never;
         /** Deny a pending approval: the same request is refused with approval_denied */
         post: operations["denyApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests, policy denials, rate-limit refusals, upstream errors and budget use since start (this process), with a sample per interval */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -633,6 +667,25 @@ export interface components {
                 /** @constant */
                 use: "sig";
             }[];
+        };
+        Overview: {
+            totals: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+            };
+            samples: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+                time: string;
+            }[];
+            intervalSeconds: number;
+            pendingApprovals: number;
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -1308,7 +1361,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Verification result */
+            /** @description Verification result: ok only when the chain and every signed checkpoint agree */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1321,6 +1374,60 @@ export interface operations {
                             seq: number;
                             reason: string;
                         };
+                        checkpoints: {
+                            ok: boolean;
+                            checked: number;
+                            latestSeq: number | null;
+                            firstBad?: {
+                                seq: number;
+                                reason: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportAuditCheckpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checkpoint public key (OKP JWK) and every checkpoint, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        publicKey: {
+                            /** @constant */
+                            kty: "OKP";
+                            /** @constant */
+                            crv: "Ed25519";
+                            x: string;
+                            kid: string;
+                        };
+                        checkpoints: {
+                            seq: number;
+                            hash: string;
+                            time: string;
+                            kid: string;
+                            signature: string;
+                        }[];
                     };
                 };
             };
@@ -1722,6 +1829,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
             };
             /** @description Error (RFC 9457 problem details) */
             default: {
