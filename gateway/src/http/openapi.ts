@@ -113,7 +113,8 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
         metricsToken: {
           type: "http",
           scheme: "bearer",
-          description: "AGENTGW_METRICS_TOKEN (metrics.bearerToken); when unset, the admin token; dev mode: open",
+          description:
+            "AGENTGW_METRICS_TOKEN (metrics.bearerToken); when unset, the admin token; dev mode: open",
         },
         httpSignature: {
           type: "apiKey",
