@@ -3,7 +3,7 @@
 Loaded by schemathesis through ``SCHEMATHESIS_HOOKS=signing_hooks`` (see fuzz.test.ts). Reads:
 
 - ``AGENTGW_FUZZ_URL``          the gateway's base URL (its public URL: signatures name its authority)
-- ``AGENTGW_FUZZ_ADMIN_TOKEN``  the admin bearer token, sent on ``/admin/*``
+- ``AGENTGW_FUZZ_ADMIN_TOKEN``  the admin bearer token, sent on ``/admin/*`` and ``/metrics``
 - ``AGENTGW_FUZZ_AGENT_KEY``    a registered agent's Ed25519 secret key (base64url, 32 bytes)
 - ``AGENTGW_FUZZ_AGENT_ID``     that agent's id (admin calls generated against it are diverted)
 - ``AGENTGW_FUZZ_WEBSITE_URL``  the fake website the http tool may fetch
@@ -182,7 +182,7 @@ def spare_the_fuzzer(case: Any) -> None:
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     path: str = case.operation.path
     headers = dict(case.headers or {})
-    if path.startswith("/admin/"):
+    if path.startswith("/admin/") or path == "/metrics":
         headers["Authorization"] = f"Bearer {ADMIN_TOKEN}"
         spare_the_fuzzer(case)
     elif path.startswith("/v1/"):

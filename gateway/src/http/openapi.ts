@@ -29,7 +29,7 @@ export const problemSchema = z
 const SECURITY: Record<string, Array<Record<string, string[]>>> = {
   admin: [{ adminToken: [] }],
   signed: [{ httpSignature: [] }],
-  metrics: [{ metricsToken: [] }, {}],
+  metrics: [{ metricsToken: [] }],
   none: [],
 };
 
@@ -110,7 +110,12 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
     components: {
       securitySchemes: {
         adminToken: { type: "http", scheme: "bearer", description: "AGENTGW_ADMIN_TOKEN" },
-        metricsToken: { type: "http", scheme: "bearer", description: "metrics.bearerToken, when configured" },
+        metricsToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "AGENTGW_METRICS_TOKEN (metrics.bearerToken); when unset, the admin token; dev mode: open",
+        },
         httpSignature: {
           type: "apiKey",
           in: "header",

@@ -4,6 +4,31 @@ import { createMetrics } from "./metrics.js";
 import { find, parseExposition, sampleValue } from "./testing/exposition.js";
 
 describe("createMetrics", () => {
+  it("reads the shared servers' state at each scrape", async () => {
+    const m = createMetrics({ agentLabels: false, processMetrics: false });
+    assert.equal(
+      find(parseExposition(await m.render()), "agentgw_dependency_up").length,
+      0,
+      "none configured: no series",
+    );
+    let redisUp = true;
+    m.setDependencySource(
+      () =>
+        new Map([
+          ["postgres", true],
+          ["redis", redisUp],
+        ]),
+    );
+    assert.equal(
+      sampleValue(parseExposition(await m.render()), "agentgw_dependency_up", { dependency: "redis" }),
+      1,
+    );
+    redisUp = false;
+    const x = parseExposition(await m.render());
+    assert.equal(sampleValue(x, "agentgw_dependency_up", { dependency: "redis" }), 0);
+    assert.equal(sampleValue(x, "agentgw_dependency_up", { dependency: "postgres" }), 1);
+  });
+
   it("exposes exact series and counts after a scripted set of calls", async () => {
     const m = createMetrics({ agentLabels: false });
     const call = {

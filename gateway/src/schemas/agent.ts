@@ -89,7 +89,8 @@ export const patchAgentBody = z
     metadata: metadataSchema.optional(),
     status: z.enum(["active", "suspended"]).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change: send at least one field" });
+  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change: send at least one field" })
+  .meta({ minProperties: 1 });
 
 export const addKeyBody = z.strictObject({ publicKey: publicKeyInputSchema });
 
@@ -110,6 +111,7 @@ function cursorOf(decoded: RegExp) {
       const value = decodeCursor(cursor);
       return value !== null && decoded.test(value) && encodeCursor(value) === cursor;
     }, "not a cursor returned by this API")
+    .meta({ pattern: "^[A-Za-z0-9_-]{1,200}$", description: "Opaque: the nextCursor of the previous page" })
     .optional();
 }
 
