@@ -10,9 +10,9 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -110,6 +110,28 @@ async function stop(child) {
   children.delete(child);
 }
 
+/** User + system CPU time of a process in µs (Linux /proc), or null where there is none. */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in USER_HZ (100)
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a load against a server process and adds the server's CPU time per request to the result. */
+async function runLoadOn(pid, spec) {
+  const before = cpuMicros(pid);
+  const result = await runLoad(spec);
+  const after = cpuMicros(pid);
+  return {
+    ...result,
+    serverCpuMicrosPerRequest:
+      before === null || after === null ? null : (after - before) / result.allRequests,
+  };
+}
+
 async function runLoad(spec) {
   const { child } = { child: null };
   const load = spawn(process.execPath, [join(here, "lib", "load.mjs"), JSON.stringify(spec)], {
@@ -185,7 +207,8 @@ async function measureServer(kind, loads) {
   try {
     const token = kind === 0 ? "bare" : await enrol(origin);
     const out = [];
-    for (const load of loads) out.push(await runLoad({ ...loadSpec(origin, TOOL_PATH, token), ...load }));
+    for (const load of loads)
+      out.push(await runLoadOn(started.child.pid, { ...loadSpec(origin, TOOL_PATH, token), ...load }));
     return out;
   } finally {
     await stop(started.child);
@@ -231,8 +254,11 @@ const log = (line) => process.stderr.write(`[bench ${((Date.now() - began) / 100
 
 log("direct to the fake upstream");
 const [direct, directFixed] = [
-  await runLoad({ ...loadSpec(upstreamOrigin, "/v1/chat/completions", null) }),
-  await runLoad({ ...loadSpec(upstreamOrigin, "/v1/chat/completions", null), ...fixed }),
+  await runLoadOn(upstream.child.pid, { ...loadSpec(upstreamOrigin, "/v1/chat/completions", null) }),
+  await runLoadOn(upstream.child.pid, {
+    ...loadSpec(upstreamOrigin, "/v1/chat/completions", null),
+    ...fixed,
+  }),
 ];
 const ladder = [];
 let bareFixed = null;
@@ -279,11 +305,15 @@ async function runWorkersBench() {
   return JSON.parse(out.trim().split("\n").at(-1));
 }
 
-// What the numbers mean: the servers are CPU-bound at saturation, so 1/throughput is the
-// CPU time one request costs; the difference to bare is what the gateway adds.
+// What the numbers mean: at saturation 1/throughput is the wall time one request costs the
+// server, and the server's own CPU time per request (from /proc) is what it costs in CPU even
+// when other processes share the cores; the difference to bare is what the gateway adds.
 const bare = ladder[0];
 const verifyUs = micro.ed25519VerifyNode.p50Us;
 const addedUs = (1 / full.rps - 1 / bare.rps) * 1e6;
+const cpuOf = (r) => r.serverCpuMicrosPerRequest;
+const addedCpuUs = cpuOf(full) === null || cpuOf(bare) === null ? null : cpuOf(full) - cpuOf(bare);
+const verifyCpuUs = micro.ed25519VerifyNodeCpu.p50Us;
 const results = {
   date: new Date().toISOString(),
   machine: {
@@ -292,6 +322,7 @@ const results = {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    loadAverageAtEnd: loadavg()[0],
   },
   method: { seconds, warmup, concurrency, fixedRate: FIXED_RATE },
   throughput: { direct, bare, full },
@@ -303,10 +334,15 @@ const results = {
     p99Ms: r.p99Ms,
     errors: r.errors,
     ratioToBare: r.rps / bare.rps,
+    cpuMicrosPerRequest: cpuOf(r),
+    cpuRatioToBare: cpuOf(r) && cpuOf(bare) ? cpuOf(bare) / cpuOf(r) : null,
   })),
   added: {
     microsPerRequest: addedUs,
     verifies: addedUs / verifyUs,
+    cpuMicrosPerRequest: addedCpuUs,
+    cpuVerifies: addedCpuUs === null ? null : addedCpuUs / verifyCpuUs,
+    verifyCpuMicros: verifyCpuUs,
     verifyMicros: verifyUs,
     budgetVerifies: 1.5,
   },
@@ -326,9 +362,9 @@ const results = {
 
 const f = (n, d = 0) => (n === null || n === undefined ? "-" : Number(n).toFixed(d));
 const rows = [];
-rows.push("(1) throughput, closed loop, " + `${concurrency} connections`);
+rows.push(`(1) throughput, closed loop, ${concurrency} connections`);
 rows.push(
-  `    ${"target".padEnd(58)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} errors`,
+  `    ${"target".padEnd(56)} ${"req/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(6)} ${"CPU µs/req".padStart(10)}`,
 );
 for (const [name, r] of [
   ["direct to upstream", direct],
@@ -336,18 +372,23 @@ for (const [name, r] of [
   ["full pipeline (main.js)", full],
 ]) {
   rows.push(
-    `    ${name.padEnd(58)} ${f(r.rps).padStart(8)} ${f(r.p50Ms, 2).padStart(8)} ${f(r.p99Ms, 2).padStart(8)} ${r.errors}`,
+    `    ${name.padEnd(56)} ${f(r.rps).padStart(7)} ${f(r.p50Ms, 2).padStart(8)} ${f(r.p99Ms, 2).padStart(8)} ${String(r.errors).padStart(6)} ${f(cpuOf(r)).padStart(10)}`,
   );
 }
-rows.push("(2) ladder, one stage group at a time (ratio to bare)");
+rows.push(
+  "(2) ladder, one stage group at a time: req/s and ratio to bare; server CPU µs/request and ratio to bare",
+);
 for (const r of results.ladder) {
   rows.push(
-    `    ${`${r.rung}. ${r.name}`.padEnd(58)} ${f(r.rps).padStart(8)} ${f(r.ratioToBare, 2).padStart(8)}`,
+    `    ${`${r.rung}. ${r.name}`.padEnd(56)} ${f(r.rps).padStart(7)} ${f(r.ratioToBare, 2).padStart(6)} ${f(r.cpuMicrosPerRequest).padStart(8)} ${f(r.cpuRatioToBare, 2).padStart(6)}`,
   );
 }
-rows.push("(3) full pipeline's added time per request");
 rows.push(
-  `    ${f(addedUs, 1)} µs = ${f(results.added.verifies, 2)} Ed25519 verifies (one verify: ${f(verifyUs, 1)} µs); budget 1.5`,
+  `(3) full pipeline's added time per request (one Ed25519 verify: ${f(verifyUs, 1)} µs; budget 1.5 verifies)`,
+);
+rows.push(`    from throughput:  ${f(addedUs, 1)} µs = ${f(results.added.verifies, 2)} verifies`);
+rows.push(
+  `    from server CPU:  ${f(addedCpuUs, 1)} µs = ${f(results.added.cpuVerifies, 2)} verifies (one verify: ${f(verifyCpuUs, 1)} µs of CPU)`,
 );
 rows.push(`(4) added latency over direct at ${FIXED_RATE} req/s (p50 / p99, ms)`);
 for (const [name, r] of Object.entries(results.fixedRate.addedOverDirect)) {

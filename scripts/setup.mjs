@@ -4,11 +4,13 @@
 //   --opa     the pinned OPA compiler in .tools/bin (go install, about a minute the first time)
 //   --python  the Python SDK's virtualenv in sdk-python-stub/.venv (pip, from PyPI)
 //   --fuzz    the fuzzing tools' virtualenv in .tools/fuzz-venv (schemathesis, from PyPI)
+//   --chromium Debian's chromium for the console's browser tests (apt-get when missing)
 //   --cli     builds the agentgw command and the SDK it uses, so `npx agentgw` works
 //             (run by `npm install`/`npm ci` through the root prepare script)
 import { spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureChromium } from "./chromium.mjs";
 import { ensureFuzzVenv } from "./fuzz-venv.mjs";
 import { ensureOpa } from "./opa.mjs";
 import { ensureVenv } from "./py.mjs";
@@ -36,6 +38,9 @@ try {
   if (steps.includes("--python")) {
     await ensureVenv();
     console.log("[setup] Python SDK virtualenv ready");
+  }
+  if (steps.includes("--chromium")) {
+    console.log(`[setup] Chromium ready: ${ensureChromium()}`);
   }
   if (steps.includes("--fuzz")) {
     ensureFuzzVenv();

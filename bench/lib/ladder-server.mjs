@@ -124,9 +124,11 @@ if (spec.rung === 0) {
     const name = layer.handle?.name;
     if (name && name in standIns && !real.has(name)) layer.handle = standIns[name];
   };
+  // App-wide plumbing, and the tool-call route's stages; every other route (the token route the load
+  // process enrols through) keeps its real stages.
   for (const layer of app.router.stack) {
-    replace(layer);
-    for (const inner of layer.route?.stack ?? []) replace(inner);
+    if (!layer.route) replace(layer);
+    else if (layer.route.path === "/v1/tools/*rest") for (const inner of layer.route.stack) replace(inner);
   }
 }
 

@@ -6,6 +6,7 @@
 //                do, and latency is measured from the scheduled start, so a stall is
 //                counted for every request it delays (no coordinated omission).
 // Input: one JSON argument; output: one JSON line on stdout.
+import { setMaxListeners } from "node:events";
 import { Pool } from "undici";
 import { createSigner } from "./signer.mjs";
 
@@ -23,7 +24,14 @@ const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAli
 const statuses = {};
 let errors = 0;
 /** Aborted when a fixed-rate run is over its time: what is still queued then is counted as failed. */
-let giveUp = new AbortController();
+let giveUp = freshGiveUp();
+
+/** One signal shared by every request of a run (so it listens to many requests at once). */
+function freshGiveUp() {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 /** Sends one signed call; resolves to its HTTP status (0 on a transport error or when given up). */
 async function call() {
@@ -85,7 +93,7 @@ async function fixedRate(ms, latencies) {
   const grace = setTimeout(() => giveUp.abort(), 5000);
   await Promise.all(inFlight);
   clearTimeout(grace);
-  giveUp = new AbortController();
+  giveUp = freshGiveUp();
   return total;
 }
 
@@ -95,7 +103,7 @@ function percentile(sorted, p) {
 }
 
 const run = rate ? fixedRate : closedLoop;
-await run(warmupMs, null);
+const warmupRequests = await run(warmupMs, null);
 const latencies = [];
 const started = performance.now();
 const count = await run(durationMs, latencies);
@@ -104,6 +112,8 @@ latencies.sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify({
     requests: count,
+    /** Every request sent, warm-up included (what the server's CPU time is divided by). */
+    allRequests: count + warmupRequests,
     errors,
     statuses,
     seconds: elapsed / 1000,

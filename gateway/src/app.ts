@@ -8,6 +8,8 @@ import type { Logger } from "pino";
 import { createAuditLog } from "./audit/audit-log.js";
 import { createDecisionRecorder } from "./audit/decision-recorder.js";
 import type { Config } from "./config.js";
+import { createConsoleRouter } from "./console/console-routes.js";
+import { createConsoleSessions } from "./console/sessions.js";
 import type { GatewayError } from "./errors.js";
 import { accessLog } from "./http/access-log.js";
 import { requireAdmin } from "./http/bearer-auth.js";
@@ -83,6 +85,7 @@ export function createApp(deps: AppDeps) {
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
@@ -118,6 +121,13 @@ export function createApp(deps: AppDeps) {
       await services.rateLimits.checkUnauthenticatedIp(ip);
     },
   };
+  const consoleSessions = config.console.enabled
+    ? createConsoleSessions({
+        adminToken: config.adminToken,
+        secure: new URL(config.publicUrl).protocol === "https:",
+        ttlSeconds: config.console.sessionTtlSeconds,
+      })
+    : undefined;
   const signed: RequestHandler[] = [
     createPrecheckSignature(signatureDeps),
     readBody,
@@ -127,7 +137,7 @@ export function createApp(deps: AppDeps) {
   ];
   const guards: Record<RouteAuth, RequestHandler[]> = {
     none: [],
-    admin: [requireAdmin(config.adminToken), readBody],
+    admin: [requireAdmin(config.adminToken, consoleSessions, now), readBody],
     signed,
     metrics: [],
   };
@@ -137,6 +147,17 @@ export function createApp(deps: AppDeps) {
   app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));
+  if (consoleSessions) {
+    app.use(
+      createConsoleRouter({
+        adminToken: config.adminToken,
+        sessions: consoleSessions,
+        nowMs: now,
+        readBody,
+        onFailedSignIn: (ip) => services.rateLimits.checkUnauthenticatedIp(ip),
+      }),
+    );
+  }
   app.get("/openapi.json", (_req, res) => {
     res.json(openapi);
   });

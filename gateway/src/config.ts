@@ -174,6 +174,8 @@ export const configSchema = z.strictObject({
       bearerToken: z.string().min(16).optional(),
       /** Agent ids as labels multiply series by agents: off unless asked for. */
       agentLabels: z.boolean().default(false),
+      /** How often the console overview samples the key counters (it keeps the last 30 samples). */
+      historyIntervalSeconds: positiveInt.max(3_600).default(60),
     })
     .prefault({}),
   rateLimits: z
@@ -216,6 +218,14 @@ export const configSchema = z.strictObject({
           resilience: resilienceSchema.prefault({}),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  console: z
+    .strictObject({
+      /** Serve the admin console at /console. */
+      enabled: z.boolean().default(true),
+      /** How long a console sign-in lasts. */
+      sessionTtlSeconds: positiveInt.max(86_400).default(7_200),
     })
     .prefault({}),
   approvals: z

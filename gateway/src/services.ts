@@ -23,6 +23,7 @@ import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verif
 import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
 import { createLocalSharedState, type SharedState } from "./shared-state/index.js";
@@ -53,6 +54,8 @@ export interface Services {
   /** Readiness checks beside the store's: policy loaded, shared servers reachable. */
   readiness(): Promise<Record<string, boolean>>;
   approvals: Approvals;
+  /** The console overview's recent counters. */
+  metricsHistory: MetricsHistory;
   /** Signed checkpoints of the audit chain (tamper evidence against whoever can write the store). */
   auditCheckpoints: AuditCheckpoints;
   close(): Promise<void>;
@@ -243,6 +246,10 @@ export async function createServices(
     }
     return states;
   });
+  const metricsHistory = startMetricsHistory(metrics.registry, {
+    now,
+    intervalMs: config.metrics.historyIntervalSeconds * 1000,
+  });
   metrics.setDependencySource(() => shared.health.snapshot());
   const stopShared = shareWithOtherInstances(
     shared,
@@ -281,6 +288,7 @@ export async function createServices(
     },
   };
   return {
+    metricsHistory,
     records,
     policy,
     keyRing,
@@ -300,6 +308,7 @@ export async function createServices(
     approvals,
     auditCheckpoints,
     async close() {
+      metricsHistory.stop();
       stopShared();
       if (!options.shared) await shared.close();
       housekeeping.stop();

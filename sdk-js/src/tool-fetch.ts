@@ -4,7 +4,7 @@
 // included, so the client reports them its own way.
 import type { FetchLike } from "./signed-fetch.js";
 import { sendWithToken, type ToolCallContext, toolPrefix } from "./tool-call.js";
-import { clientBasePath } from "./tools/catalog.js";
+import { clientBasePath, clientOrigin } from "./tools/catalog.js";
 
 export interface ToolFetchOptions {
   /** The token's scopes; default the scope each request's action needs. */
@@ -32,14 +32,20 @@ export function createToolFetch(
       input instanceof Request
         ? new Request(input, withDuplex(init))
         : new Request(String(input), withDuplex(init));
+    // A client that only calls the tool's own origin (googleapis) is mapped onto the gateway.
+    const origin = clientOrigin(tool);
+    const url =
+      origin && request.url.startsWith(`${origin}/`)
+        ? prefix + request.url.slice(origin.length)
+        : request.url;
     // The token only ever goes to this tool's routes on this gateway.
-    if (!request.url.startsWith(`${prefix}/`)) {
+    if (!url.startsWith(`${prefix}/`)) {
       throw new TypeError(`fetchFor("${tool}") sends only below ${prefix}/, not to ${request.url}`);
     }
     const headers = new Headers(request.headers);
     headers.delete("authorization");
     const body = request.body === null ? undefined : new Uint8Array(await request.arrayBuffer());
-    const { response } = await sendWithToken(ctx, tool, request.method, request.url.slice(prefix.length), {
+    const { response } = await sendWithToken(ctx, tool, request.method, url.slice(prefix.length), {
       headers,
       ...(body === undefined ? {} : { body }),
       signal: request.signal,

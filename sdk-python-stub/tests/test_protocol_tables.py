@@ -38,6 +38,8 @@ def test_generated_module_matches_the_json() -> None:
 
 def _concrete(path_pattern: str) -> str:
     path = path_pattern.removeprefix("^").removesuffix("$")
+    path = path.replace("(?:/upload)?", "")
+    path = path.replace("(?:me|[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+)", "me")
     path = re.sub(r"\[[^\]]+\]\{1,128\}", "abc123", path)
     return path.replace("(\\.json)?", ".json")
 
@@ -61,6 +63,6 @@ def test_tool_names_follow_the_protocol() -> None:
 
 def test_error_classes_follow_the_families() -> None:
     assert error_class_for("budget_exceeded") is RateLimitedError
-    assert error_class_for("approval_required") is PolicyDeniedError
+    assert issubclass(error_class_for("approval_required"), PolicyDeniedError)
     for code in PROTOCOL["tokenRetryCodes"]:
         assert issubclass(error_class_for(code), TokenError)

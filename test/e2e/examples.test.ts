@@ -70,7 +70,7 @@ describe("examples/js-agent.mjs", () => {
     // A step the gateway refuses (Gmail to a domain the example policy does not allow) fails the run.
     const refused = await runExample({ ...env, AGENTGW_MAIL_TO: "mallory@evil.test" });
     assert.equal(refused.code, 1, refused.out);
-    assert.match(refused.out, /✘ gmail send: policy_denied/);
+    assert.match(refused.out, /✘ gmail send: (policy_denied|approval_required)/);
   });
 
   it("exits 2 when the gateway cannot be reached", async () => {

@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AgentGateway } from "@agentgw/sdk";
+import { createGmailClient } from "@agentgw/sdk/gmail";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import OpenAI6 from "openai";
 import OpenAI7 from "openai7";
-import { type AllFakes, startAllFakes } from "../fakes/index.js";
+import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
 import { type RegisteredAgent, registerAgent } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { getToken } from "../support/tokens.js";
@@ -82,6 +83,84 @@ describe("the official OpenAI clients show the gateway's reason", () => {
     assert.ok(Array.isArray(body.reasons) && body.reasons.length > 0);
     assert.deepEqual(Object.keys(body.error).sort(), ["code", "message", "param", "type"]);
     assert.equal(body.error.message, body.detail);
+  });
+});
+
+describe("the official Gmail client (@googleapis/gmail) through the gateway", () => {
+  const message = (to: string, subject: string) =>
+    buildMessage({ from: "agent@example.com", to, subject, text: "Sent by the official client." });
+
+  it("lists and reads with userId me or the mailbox's address", async () => {
+    const gmail = await createGmailClient(client);
+    const listed = await gmail.users.messages.list({ userId: "me", maxResults: 5 });
+    assert.equal(listed.status, 200);
+    const first = listed.data.messages?.[0];
+    assert.ok(first?.id, "the fake mailbox has seeded messages");
+    const byAddress = await gmail.users.messages.list({ userId: fakes.gmail.emailAddress, maxResults: 5 });
+    assert.deepEqual(
+      byAddress.data.messages?.map((m) => m.id),
+      listed.data.messages?.map((m) => m.id),
+    );
+    const got = await gmail.users.messages.get({ userId: "me", id: first.id, format: "metadata" });
+    assert.equal(got.data.id, first.id);
+    assert.ok(
+      fakes.gmail.received.some((r) => r.path === `/gmail/v1/users/${fakes.gmail.emailAddress}/messages`),
+      "the address reached Gmail as the userId",
+    );
+  });
+
+  it("sends as JSON raw, as a media upload and as a multipart upload", async () => {
+    const gmail = await createGmailClient(client, { intent: "send the weekly report to bob" });
+    fakes.gmail.reset();
+    const json = await gmail.users.messages.send({
+      userId: "me",
+      requestBody: { raw: Buffer.from(message("bob@example.com", "as json")).toString("base64url") },
+    });
+    assert.equal(json.status, 200);
+    const media = await gmail.users.messages.send({
+      userId: "me",
+      media: { mimeType: "message/rfc822", body: message("bob@example.com", "as media") },
+    });
+    assert.equal(media.status, 200);
+    const multipart = await gmail.users.messages.send({
+      userId: "me",
+      requestBody: {},
+      media: { mimeType: "message/rfc822", body: message("bob@example.com", "as multipart") },
+    });
+    assert.equal(multipart.status, 200);
+    assert.deepEqual(
+      fakes.gmail.sent.map((m) => m.subject),
+      ["as json", "as media", "as multipart"],
+    );
+    const uploads = fakes.gmail.received.filter((r) => r.path.startsWith("/upload/"));
+    assert.deepEqual(
+      uploads.map((r) => r.query.uploadType),
+      ["media", "multipart"],
+    );
+  });
+
+  it("an uploaded message is judged by the policy like any other", async () => {
+    const gmail = await createGmailClient(client, { intent: "send the weekly report to bob" });
+    fakes.gmail.reset();
+    const refused = await gmail.users.messages
+      .send({
+        userId: "me",
+        media: { mimeType: "message/rfc822", body: message("mallory@evil.test", "leak") },
+      })
+      .then(
+        () => assert.fail("a recipient outside the allowed domains must not be sent to"),
+        (error: { status?: number; response?: { data?: unknown } }) => error,
+      );
+    assert.equal(refused.status, 403);
+    const decisions = await gw.admin("GET", `/admin/decisions?agentId=${agent.id}&tool=gmail&limit=1`);
+    const last = decisions.body.items[0];
+    assert.deepEqual([last.action, last.allow], ["messages.send", false]);
+    assert.deepEqual(
+      last.input.request.body.to,
+      ["mallory@evil.test"],
+      "the policy saw the uploaded message's recipient",
+    );
+    assert.equal(fakes.gmail.sent.length, 0);
   });
 });
 

@@ -171,14 +171,48 @@ export async function startFakeGmail(options: FakeGmailOptions = {}): Promise<Fa
     // Gmail takes URL-safe base64; the standard alphabet and padding are tolerated as well.
     if (!/^[A-Za-z0-9\-_+/=\s]*$/.test(body.raw))
       return googleError(400, "Invalid value for ByteString: raw");
-    const raw = Buffer.from(body.raw, "base64url");
+    return deliver(Buffer.from(body.raw, "base64url"), body.threadId);
+  }
+
+  /** `POST /upload/gmail/v1/users/{userId}/messages/send`: uploadType=media (the message) or multipart. */
+  function uploadSend(request: RecordedRequest): Reply {
+    const contentType = (request.headers["content-type"] ?? "").toLowerCase();
+    const uploadType = request.query.uploadType;
+    if (uploadType === "media") {
+      if (!contentType.startsWith("message/rfc822"))
+        return googleError(400, "Media type 'text/plain' is not supported. Valid media types: [message/*]");
+      return deliver(Buffer.from(request.body, "utf8"), undefined);
+    }
+    if (uploadType === "multipart") {
+      const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+      if (!boundary) return googleError(400, "Bad multipart request");
+      const parts = request.body
+        .split(`--${boundary}`)
+        .slice(1, -1)
+        .map((part) => {
+          const text = part.replace(/^\r\n/, "").replace(/\r\n$/, "");
+          const end = text.indexOf("\r\n\r\n");
+          return { headers: text.slice(0, end).toLowerCase(), content: text.slice(end + 4) };
+        });
+      const metadata = parts.find((p) => p.headers.includes("application/json"));
+      const message = parts.find((p) => p.headers.includes("message/"));
+      if (!message) return googleError(400, "Media type required");
+      const threadId = metadata
+        ? (JSON.parse(metadata.content || "{}") as { threadId?: unknown }).threadId
+        : undefined;
+      return deliver(Buffer.from(message.content, "utf8"), threadId);
+    }
+    return googleError(400, `Invalid upload type: ${String(uploadType)}`);
+  }
+
+  function deliver(raw: Buffer, threadIdValue: unknown): Reply {
     const parsed = parseMessage(raw);
     const recipients = [...parsed.to, ...parsed.cc, ...parsed.bcc];
     if (recipients.length === 0) return googleError(400, "Recipient address required");
     if (recipients.some((address) => !/^[^@\s]+@[^@\s]+$/.test(address))) {
       return googleError(400, "Invalid To header");
     }
-    const threadId = typeof body.threadId === "string" ? body.threadId : undefined;
+    const threadId = typeof threadIdValue === "string" ? threadIdValue : undefined;
     const message = mailbox.add(raw, ["SENT"], threadId === undefined ? {} : { threadId });
     sent.push(toSent(message));
     return { status: 200, json: { id: message.id, threadId: message.threadId, labelIds: message.labelIds } };
@@ -236,13 +270,14 @@ export async function startFakeGmail(options: FakeGmailOptions = {}): Promise<Fa
   }
 
   function gmailApi(request: RecordedRequest): Reply {
-    const match = /^\/gmail\/v1\/users\/([^/]+)\/(.*)$/.exec(request.path);
+    const match = /^(\/upload)?\/gmail\/v1\/users\/([^/]+)\/(.*)$/.exec(request.path);
     if (!match) return googleError(404, "Not Found");
     if (!oauth.isAuthorized(request)) return invalidCredentials();
-    const [, userId = "", rest = ""] = match;
+    const [, upload, userId = "", rest = ""] = match;
     if (userId !== "me" && userId !== emailAddress)
       return googleError(403, `Delegation denied for ${userId}`);
     const route = `${request.method} ${rest}`;
+    if (upload) return route === "POST messages/send" ? uploadSend(request) : googleError(404, "Not Found");
     if (route === "POST messages/send") return send(request);
     if (route === "GET messages") return list(request);
     if (route === "GET profile") return profile();

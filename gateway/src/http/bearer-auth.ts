@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { type ConsoleSessions, readCookie } from "../console/sessions.js";
 import { GatewayError } from "../errors.js";
 
 /**
@@ -17,10 +18,33 @@ export function createBearerCheck(expectedToken: string) {
   };
 }
 
-export function requireAdmin(adminToken: string) {
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Admin routes: the admin token as a bearer, or a console session cookie. A change made with
+ * a session cookie must also carry the session's CSRF token in X-CSRF-Token (a header a
+ * cross-site form or image cannot send), and is refused when the browser says it came from
+ * another site.
+ */
+export function requireAdmin(adminToken: string, sessions?: ConsoleSessions, nowMs: () => number = Date.now) {
   const matches = createBearerCheck(adminToken);
   return function adminAuth(req: Request, res: Response, next: NextFunction) {
-    if (!matches(req.get("authorization"))) {
+    const authorization = req.get("authorization");
+    if (authorization === undefined && sessions) {
+      const session = sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), nowMs());
+      if (session) {
+        const crossSite = (req.get("sec-fetch-site") ?? "same-origin") !== "same-origin";
+        if (
+          !SAFE_METHODS.has(req.method) &&
+          (crossSite || !sessions.csrfMatches(session, req.get("x-csrf-token")))
+        ) {
+          return next(new GatewayError("unauthorized", "a console change needs the session's X-CSRF-Token"));
+        }
+        res.locals.adminActor = `console:${session.id.slice(0, 8)}`;
+        return next();
+      }
+    }
+    if (!matches(authorization)) {
       return next(
         new GatewayError("unauthorized", "send Authorization: Bearer <admin token>", {
           headers: { "WWW-Authenticate": 'Bearer realm="agentgw-admin"' },

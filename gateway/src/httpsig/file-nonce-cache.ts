@@ -6,7 +6,7 @@
 // Why persist instead of refusing signatures `created` before the process started: the
 // latter also refuses honest requests for up to skew + max age after every restart (a
 // client whose clock runs 20 s behind signs "before" the start for 20 s), while this costs
-// one small write per signed request, alongside the decision record the request writes anyway.
+// a share of one group-committed write per signed request.
 // The file is its own database, not a table of the store: nonces are short-lived hot state
 // (like rate-limit counters, Redis's job when several gateways share state), not records.
 import { mkdirSync } from "node:fs";
@@ -43,25 +43,68 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
     PRIMARY KEY (kid, nonce)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS nonces_keep_until ON nonces(keep_until);`);
-  // A new row, or one whose guard has lapsed, is fresh; a live one is a replay (0 changes).
-  const claim = db.prepare(`INSERT INTO nonces (kid, nonce, keep_until) VALUES (?, ?, ?)
-    ON CONFLICT (kid, nonce) DO UPDATE SET keep_until = excluded.keep_until WHERE nonces.keep_until < ?`);
+  const upsert = db.prepare(`INSERT INTO nonces (kid, nonce, keep_until) VALUES (?, ?, ?)
+    ON CONFLICT (kid, nonce) DO UPDATE SET keep_until = excluded.keep_until`);
   const prune = db.prepare("DELETE FROM nonces WHERE keep_until < ?");
-  let lastPrune = 0;
+
+  // At start the nonces still guarded are read back into the front, which from then on decides
+  // alone: the file is written, never read, on the request path.
+  const startUnix = now() / 1000;
+  prune.run(startUnix);
+  for (const row of db
+    .prepare<[number], { kid: string; nonce: string; keep_until: number }>(
+      "SELECT kid, nonce, keep_until FROM nonces WHERE keep_until >= ?",
+    )
+    .iterate(startUnix)) {
+    try {
+      front.remember(row.kid, row.nonce, row.keep_until);
+    } catch {
+      break; // the front is full: it was refusing new requests before the restart too
+    }
+  }
+  let lastPrune = now();
+
+  // Group commit: the nonces accepted in one turn of the event loop are written in one
+  // transaction, and each request goes on only once its nonce is on disk (a restart then
+  // refuses its replay). One commit serves many requests instead of one commit each.
+  let pending: Array<{ kid: string; nonce: string; keepUntil: number; done: (error?: unknown) => void }> = [];
+  const writeBatch = db.transaction((rows: typeof pending, nowUnix: number) => {
+    for (const row of rows) upsert.run(row.kid, row.nonce, row.keepUntil);
+    const nowMs = nowUnix * 1000;
+    if (nowMs - lastPrune >= pruneEveryMs) {
+      lastPrune = nowMs;
+      prune.run(nowUnix);
+    }
+  });
+  const flush = () => {
+    const rows = pending;
+    pending = [];
+    if (rows.length === 0) return;
+    try {
+      writeBatch(rows, now() / 1000);
+    } catch (error) {
+      for (const row of rows) row.done(error);
+      return;
+    }
+    for (const row of rows) row.done();
+  };
 
   return {
     remember(kid, nonce, keepUntilUnix, owner) {
       if (!front.remember(kid, nonce, keepUntilUnix, owner)) return false;
-      const nowMs = now();
-      const nowUnix = nowMs / 1000;
-      if (keepUntilUnix < nowUnix) return true; // already unacceptable: nothing to guard
-      if (nowMs - lastPrune >= pruneEveryMs) {
-        lastPrune = nowMs;
-        prune.run(nowUnix);
-      }
-      return claim.run(kid, nonce, keepUntilUnix, nowUnix).changes === 1;
+      if (keepUntilUnix < now() / 1000) return true; // already unacceptable: nothing to guard
+      return new Promise<boolean>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({
+          kid,
+          nonce,
+          keepUntil: keepUntilUnix,
+          done: (error) => (error ? reject(error) : resolve(true)),
+        });
+      });
     },
     close() {
+      flush();
       db.close();
     },
   };

@@ -3,6 +3,7 @@
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
 import { approvalAdminRoutes } from "../admin/approvals.js";
 import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
+import { overviewRoutes } from "../admin/overview.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
 import { type TokenAdminDeps, tokenAdminRoutes } from "../admin/tokens.js";
@@ -22,6 +23,7 @@ export interface GatewayRouteDeps {
   discovery: DiscoveryDeps;
   agentApi: AgentApiDeps;
   approvals: Parameters<typeof agentApprovalRoutes>[0];
+  overview: Parameters<typeof overviewRoutes>[0];
 }
 
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
@@ -34,6 +36,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...credentialRoutes(deps.credentials),
     ...discoveryRoutes(deps.discovery),
     ...approvalAdminRoutes(deps.approvals),
+    ...overviewRoutes(deps.overview),
     ...agentApiRoutes(deps.agentApi),
     ...agentApprovalRoutes(deps.approvals),
   ];

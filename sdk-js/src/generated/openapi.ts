@@ -401,6 +401,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests, policy denials, rate-limit refusals, upstream errors and budget use since start (this process), with a sample per interval */
+        get: operations["getOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -650,6 +667,25 @@ export interface components {
                 /** @constant */
                 use: "sig";
             }[];
+        };
+        Overview: {
+            totals: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+            };
+            samples: {
+                requests: number;
+                denials: number;
+                rateLimited: number;
+                upstreamErrors: number;
+                budgetUsed: number;
+                time: string;
+            }[];
+            intervalSeconds: number;
+            pendingApprovals: number;
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -1793,6 +1829,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
             };
             /** @description Error (RFC 9457 problem details) */
             default: {

@@ -230,20 +230,21 @@ export const TOOLS = [
   {
     "name": "gmail",
     "description": "Gmail API: send, list and read messages of the configured mailbox",
+    "clientOrigin": "https://gmail.googleapis.com",
     "actions": [
       {
         "name": "messages.send",
         "scope": "gmail:send",
         "method": "POST",
-        "path": "^/gmail/v1/users/me/messages/send$",
+        "path": "^(?:/upload)?/gmail/v1/users/(?:me|[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+)/messages/send$",
         "idempotent": false,
-        "description": "Send an RFC 2822 message (base64url raw)"
+        "description": "Send an RFC 2822 message: JSON {raw} (base64url), or the message itself at /upload/… (uploadType=media or multipart)"
       },
       {
         "name": "messages.list",
         "scope": "gmail:read",
         "method": "GET",
-        "path": "^/gmail/v1/users/me/messages$",
+        "path": "^/gmail/v1/users/(?:me|[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+)/messages$",
         "idempotent": true,
         "description": "List messages"
       },
@@ -251,7 +252,7 @@ export const TOOLS = [
         "name": "messages.get",
         "scope": "gmail:read",
         "method": "GET",
-        "path": "^/gmail/v1/users/me/messages/[A-Za-z0-9_-]{1,128}$",
+        "path": "^/gmail/v1/users/(?:me|[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+)/messages/[A-Za-z0-9_-]{1,128}$",
         "idempotent": true,
         "description": "Get one message"
       }

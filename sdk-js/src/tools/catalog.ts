@@ -22,6 +22,12 @@ const CLIENT_BASE_PATHS: ReadonlyMap<string, string> = new Map(
   TOOLS.flatMap((tool) => ("clientBasePath" in tool ? [[tool.name, tool.clientBasePath] as const] : [])),
 );
 
+// Official clients that cannot take a base URL with a path (googleapis treats rootUrl as an origin) keep
+// calling the tool's own origin; a tool fetch maps requests there onto the gateway.
+const CLIENT_ORIGINS: ReadonlyMap<string, string> = new Map(
+  TOOLS.flatMap((tool) => ("clientOrigin" in tool ? [[tool.name, tool.clientOrigin] as const] : [])),
+);
+
 const TOOL_NAME = new RegExp(TOOL_NAME_PATTERN);
 
 /** The scope a call needs, or undefined when the catalogue does not know the action. */
@@ -34,6 +40,11 @@ export function scopeFor(tool: string, method: string, path: string): string | u
 /** The part of a tool's own base URL after its host, where its official client expects it ("" if none). */
 export function clientBasePath(tool: string): string {
   return CLIENT_BASE_PATHS.get(tool) ?? "";
+}
+
+/** The tool's own origin its official client calls (e.g. https://gmail.googleapis.com), if the SDK maps it. */
+export function clientOrigin(tool: string): string | undefined {
+  return CLIENT_ORIGINS.get(tool);
 }
 
 export function isToolName(tool: unknown): tool is string {

@@ -40,6 +40,12 @@ describe("buildRfc2822Message", () => {
     assert.ok(!/[^\r]\n/.test(text), "every line ends with CRLF");
   });
 
+  it("is the same bytes for the same message when no date is given (Gmail adds Date)", () => {
+    const message = { to: "a@example.com", subject: "s", text: "t" };
+    assert.equal(buildRfc2822Message(message), buildRfc2822Message(message));
+    assert.ok(!/^Date:/m.test(buildRfc2822Message(message)));
+  });
+
   it("refuses CR, LF and NUL in any header value (no header injection)", () => {
     const ok = { to: "a@example.com", subject: "s", text: "t" };
     for (const bad of [

@@ -15,8 +15,12 @@ export interface EmailMessage {
   replyTo?: string | readonly string[];
 }
 
-/** The message's text, CRLF line ends. `date` is for tests; default now. */
-export function buildRfc2822Message(message: EmailMessage, date: Date = new Date()): string {
+/**
+ * The message's text, CRLF line ends. Without `date` there is no Date header (Gmail adds it when
+ * it sends): the same message is then the same bytes, so a retry of a call the policy holds for
+ * approval is the request the person approved, not a new one.
+ */
+export function buildRfc2822Message(message: EmailMessage, date?: Date): string {
   if (typeof message?.subject !== "string") throw new TypeError("subject must be a string");
   if (typeof message.text !== "string") throw new TypeError("text must be a string");
   const to = addressList("to", message.to);
@@ -31,7 +35,7 @@ export function buildRfc2822Message(message: EmailMessage, date: Date = new Date
   const replyTo = addressList("replyTo", message.replyTo);
   if (replyTo.length) headers.push(["Reply-To", replyTo.join(", ")]);
   headers.push(["Subject", encodeHeaderText(headerValue("subject", message.subject))]);
-  headers.push(["Date", date.toUTCString().replace("GMT", "+0000")]);
+  if (date) headers.push(["Date", date.toUTCString().replace("GMT", "+0000")]);
   headers.push(["MIME-Version", "1.0"]);
   headers.push(["Content-Type", 'text/plain; charset="UTF-8"']);
   headers.push(["Content-Transfer-Encoding", "base64"]);

@@ -10,7 +10,8 @@ import { type CredentialSource, credentialNameOf } from "../credential-source.js
 import type { CallContext, ToolCall, ToolConnector } from "../types.js";
 import { upstreamUrl } from "../upstream-url.js";
 import { createOAuthTokenSource, type OAuthTokenSource } from "./oauth-token-source.js";
-import { envelopeOf } from "./rfc2822-envelope.js";
+import { envelopeOfMessage } from "./rfc2822-envelope.js";
+import { sentMessageOf } from "./sent-message.js";
 
 export interface GmailConnectorOptions {
   baseUrl: string;
@@ -85,14 +86,15 @@ export function createGmailConnector(
     name: "gmail",
     available: () => credential.available(),
 
-    /** messages.send: `{to, cc, bcc, subject}` read from the raw message; reads have no body (null). */
+    /** messages.send: `{to, cc, bcc, subject}` read from the message (JSON raw or upload); reads: null. */
     policyBody(call) {
       if (call.action.name !== "messages.send") return null;
-      return envelopeOf(call.json);
+      return envelopeOfMessage(sentMessageOf(call));
     },
 
     async forward(call, ctx) {
-      if (call.action.name === "messages.send") envelopeOf(call.json); // refuse what Gmail could not read
+      // Refuse what Gmail could not read, as the policy stage did.
+      if (call.action.name === "messages.send") envelopeOfMessage(sentMessageOf(call));
       const tokens = await tokensFor(ctx);
       const first = await tokens.get(ctx);
       let exchange = await send(call, ctx, first);

@@ -147,7 +147,12 @@ export function envelopeOf(body: unknown): Envelope {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw invalid("the request body must be a JSON object with raw");
   }
-  const message = decodeRaw((body as { raw?: unknown }).raw).toString("utf8");
+  return envelopeOfMessage(decodeRaw((body as { raw?: unknown }).raw));
+}
+
+/** The policy view of an RFC 2822 message: recipients and subject from its header block. */
+export function envelopeOfMessage(raw: Buffer): Envelope {
+  const message = raw.toString("utf8");
   const fields = headerFields(message);
   const list = (name: string) =>
     fields.filter((f) => f.name === name).flatMap((f) => parseAddressList(f.value));
