@@ -340,6 +340,9 @@ async function main(argv) {
   });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   const code = await new Promise((resolve) => child.once("exit", (c, s) => resolve(c ?? (s ? 1 : 0))));
+  // Set before cleanup: the servers' children are unref'd, so waiting for one to exit can leave
+  // the event loop empty and end this process early — it must still exit with the command's code.
+  process.exitCode = code;
   await cleanup();
   process.exit(code);
 }

@@ -26,8 +26,14 @@ SYNC_DOCSTRING = '''"""``AgentGateway``: the synchronous client an agent uses to
 Generated from ``async_client.py`` by ``scripts/unasync.py``: edit that file, then run the script.
 """'''
 
-#: (pattern, replacement), applied in order; names are matched as whole words.
+#: (pattern, replacement), applied in order (multi-line mode); names are matched as whole words.
 RULES: tuple[tuple[str, str], ...] = (
+    # The blocking client waits on a threading.Event where the asyncio one is cancelled.
+    (r"^import asyncio$", "import threading"),
+    (
+        r"^from \.errors import ApprovalRequiredError, ",
+        "from .errors import ApprovalRequiredError, ApprovalWaitError, ",
+    ),
     (r"\basync def\b", "def"),
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
@@ -42,14 +48,41 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _flavour_blocks(text: str) -> str:
+    """Drops ``# unasync: async-only-begin`` … ``-end`` blocks and uncomments the lines of
+    ``# unasync: sync-only-begin`` … ``-end`` blocks (written as comments in the asyncio source,
+    where they must not run): where the two clients cannot share a line (threading vs asyncio)."""
+    out: list[str] = []
+    mode = None
+    for line in text.splitlines(keepends=True):
+        marker = re.fullmatch(r"\s*# unasync: (async|sync)-only-(begin|end)\s*", line)
+        if marker:
+            kind, edge = marker.groups()
+            if (edge == "begin") != (mode is None) or (edge == "end" and mode != kind):
+                raise ValueError(f"unbalanced unasync marker: {line.strip()}")
+            mode = kind if edge == "begin" else None
+            continue
+        if mode == "async":
+            continue
+        if mode == "sync":
+            uncommented = re.fullmatch(r"(\s*)# ?(.*\n?)", line)
+            if uncommented is None:
+                raise ValueError(f"a sync-only line must be a comment: {line.strip()}")
+            line = uncommented.group(1) + uncommented.group(2)
+        out.append(line)
+    if mode is not None:
+        raise ValueError("an unasync block is not closed")
+    return "".join(out)
+
+
 def render(source: str) -> str:
     """The synchronous module for this asyncio source."""
     docstring = re.match(r'\A""".*?"""', source, re.DOTALL)
     if docstring is None:
         raise ValueError("async_client.py must start with its module docstring")
-    text = SYNC_DOCSTRING + source[docstring.end() :]
+    text = _flavour_blocks(SYNC_DOCSTRING + source[docstring.end() :])
     for pattern, replacement in RULES:
-        text = re.sub(pattern, replacement, text)
+        text = re.sub(pattern, replacement, text, flags=re.MULTILINE)
     return text
 
 

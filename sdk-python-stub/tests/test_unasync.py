@@ -22,3 +22,16 @@ def test_the_rendering_leaves_no_async_behind() -> None:
     rendered = unasync.render(unasync.SOURCE.read_text(encoding="utf-8"))
     for word in ("async ", "await ", "AsyncClient", "aclose", "__aenter__", "AsyncTokenCache"):
         assert word not in rendered, word
+
+
+def test_flavour_blocks_drop_async_lines_and_uncomment_sync_ones() -> None:
+    source = (
+        '"""doc"""\n'
+        "    # unasync: async-only-begin\n"
+        "    await asyncio.sleep(1)\n"
+        "    # unasync: async-only-end\n"
+        "    # unasync: sync-only-begin\n"
+        "    # time.sleep(1)\n"
+        "    # unasync: sync-only-end\n"
+    )
+    assert unasync.render(source).endswith('"""\n    time.sleep(1)\n')

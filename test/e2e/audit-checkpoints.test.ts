@@ -3,13 +3,16 @@
 // recomputes every hash after an edit, or cuts the tail, is still caught by verify — and an
 // outside verifier can check the exported checkpoints with nothing but Ed25519.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { createPublicKey, verify } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import { auditHash } from "../../gateway/src/store/audit-chain.js";
 import { registerAgent } from "../support/agents.js";
-import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
+import { type GatewayProcess, REPO_ROOT, startGateway } from "../support/gateway-process.js";
 import { writeConfig } from "../support/policies.js";
 
 const config = () => writeConfig({ audit: { checkpointIntervalSeconds: 1 } });
@@ -32,6 +35,19 @@ async function withGateway(run: (gw: GatewayProcess) => Promise<GatewayProcess>)
     await gw.stop();
     gw.cleanup();
   }
+}
+
+/** Saves the export, as an outside verifier would, and runs scripts/verify-audit.mjs against it. */
+function saveExport(exported: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), "agentgw-cp-export-")), "checkpoints.json");
+  writeFileSync(file, JSON.stringify(exported));
+  return file;
+}
+function verifyOffline(gw: GatewayProcess, file: string) {
+  return spawnSync(process.execPath, [join(REPO_ROOT, "scripts/verify-audit.mjs"), file], {
+    env: { PATH: process.env.PATH ?? "", AGENTGW_URL: gw.url, AGENTGW_ADMIN_TOKEN: gw.adminToken },
+    encoding: "utf8",
+  });
 }
 
 interface Row {
@@ -61,6 +77,9 @@ describe("signed audit checkpoints", () => {
       const verdict = (await gw.admin("GET", "/admin/audit/verify")).body;
       assert.equal(verdict.ok, true, JSON.stringify(verdict));
       assert.ok(verdict.checkpoints.checked >= 1);
+      const offline = verifyOffline(gw, saveExport({ publicKey, checkpoints }));
+      assert.equal(offline.status, 0, offline.stderr);
+      assert.match(offline.stdout, /^ok: /);
       return gw;
     });
   });
@@ -69,6 +88,7 @@ describe("signed audit checkpoints", () => {
     await withGateway(async (gw) => {
       for (const name of ["rw-1", "rw-2", "rw-3"]) await registerAgent(gw, { name });
       await checkpointed(gw);
+      const saved = saveExport((await gw.admin("GET", "/admin/audit/checkpoints")).body);
       await gw.stop();
 
       // The attacker edits the first record and re-chains everything after it.
@@ -98,6 +118,10 @@ describe("signed audit checkpoints", () => {
       assert.equal(verdict.ok, false, JSON.stringify(verdict));
       assert.equal(verdict.checkpoints.ok, false);
       assert.match(verdict.firstBad.reason, /rewritten/);
+      // The outside verifier, with the checkpoints it saved before, sees it too.
+      const offline = verifyOffline(restarted, saved);
+      assert.equal(offline.status, 1, offline.stdout);
+      assert.match(offline.stderr, /rewritten/);
       return restarted;
     });
   });

@@ -172,13 +172,11 @@ describe("shared state over redis", () => {
     const until = () => Math.floor(Date.now() / 1000) + 60;
     assert.equal(await shared.nonceCache!.remember("k", "n1", until()), true);
     await server.stop();
-    const started = Date.now();
     await assert.rejects(
       Promise.resolve(shared.nonceCache!.remember("k", "n2", until())),
       (e: unknown) => e instanceof StoreUnavailableError && e.dependency === "redis",
     );
     await assert.rejects(shared.rateLimiter!.consume("a", rule), StoreUnavailableError);
-    assert.ok(Date.now() - started < 5_000, "refused promptly, not after a long hang");
     assert.deepEqual(await shared.readiness(), { redis: false });
     assert.equal(shared.health.snapshot().get("redis"), false);
     await server.start();

@@ -196,12 +196,17 @@ class AsyncAgentGateway:
         *,
         timeout: float = DEFAULT_APPROVAL_WAIT_SECONDS,
         poll_interval: float = 1.0,
+        # unasync: sync-only-begin
+        # cancel: threading.Event | None = None,
+        # unasync: sync-only-end
     ) -> dict[str, Any]:
         """Wait for a person's decision on ``approval_id`` (from an ``ApprovalRequiredError``).
 
         Returns the approved approval; then the same request goes through once (a token request:
         during the approval's window). Raises ``ApprovalDeniedError``, or ``ApprovalWaitError``
-        when it expired or ``timeout`` seconds passed. Cancel the task to stop waiting.
+        when it expired or ``timeout`` seconds passed. To stop waiting, cancel the task
+        (asyncio) or set ``cancel``, a ``threading.Event`` (the blocking client):
+        ``ApprovalWaitError`` with outcome ``cancelled``.
         """
         path = approval_path(approval_id)
         deadline = time.monotonic() + timeout
@@ -211,7 +216,16 @@ class AsyncAgentGateway:
             if approval_outcome(approval, approval_id):
                 return approval  # type: ignore[no-any-return]
             pause, interval = next_poll(interval, deadline, time.monotonic(), approval_id)
+            # unasync: async-only-begin
             await asyncio.sleep(pause)
+            # unasync: async-only-end
+            # unasync: sync-only-begin
+            # if cancel is not None:
+            #     if cancel.wait(pause):
+            #         raise ApprovalWaitError(approval_id, "cancelled")
+            # else:
+            #     time.sleep(pause)
+            # unasync: sync-only-end
 
     # -- thin tool helpers -----------------------------------------------------------------------
     async def openai_chat(

@@ -204,8 +204,9 @@ class AgentGateway:
 
         Returns the approved approval; then the same request goes through once (a token request:
         during the approval's window). Raises ``ApprovalDeniedError``, or ``ApprovalWaitError``
-        when it expired or ``timeout`` seconds passed. Set ``cancel`` (a ``threading.Event``) to
-        stop waiting: ``ApprovalWaitError`` with outcome ``cancelled``.
+        when it expired or ``timeout`` seconds passed. To stop waiting, cancel the task
+        (asyncio) or set ``cancel``, a ``threading.Event`` (the blocking client):
+        ``ApprovalWaitError`` with outcome ``cancelled``.
         """
         path = approval_path(approval_id)
         deadline = time.monotonic() + timeout

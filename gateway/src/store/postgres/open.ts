@@ -50,7 +50,9 @@ export async function openPostgresStore({
     approvals: watch(createPostgresApprovalStore(pool)),
     async ping() {
       if (closed) return false;
-      return (await query(pool, "SELECT 1")).rowCount === 1;
+      // Through the same availability report as every call, so /readyz probes also mark recovery.
+      const probe = { ping: async () => (await query(pool, "SELECT 1")).rowCount === 1 };
+      return (onAvailability ? observed(probe, onAvailability) : probe).ping();
     },
     async close() {
       if (closed) return;
