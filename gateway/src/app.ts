@@ -144,9 +144,10 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestContext());
   app.use(createCors(config.cors));
-  app.use(refuseFragment());
   app.use(accessLog(logger));
   app.use(observeRequests(metrics));
+  // After the log and metrics, so a refused target is still counted and logged.
+  app.use(refuseFragment());
   if (consoleSessions) {
     app.use(
       createConsoleRouter({

@@ -4,7 +4,10 @@
 // own-approvals-only; the audit chain; the webhook a chat tool would receive.
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AgentGateway, ApprovalDeniedError, ApprovalRequiredError, ApprovalWaitError } from "@agentgw/sdk";
 import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
@@ -150,15 +153,16 @@ describe("approvals", () => {
     const mail = { to: "eve@evil.test", subject: "Secrets", text: "x" };
     const refused = await sdk.gmail.send(mail, intent).catch((e: unknown) => e);
     assert.ok(refused instanceof ApprovalRequiredError);
-    const waiting = sdk.waitForApproval(refused.approvalId, { pollIntervalMs: 50, timeoutMs: 20_000 });
+    // The expectation is attached at once: the wait may end before the admin's answer arrives.
+    const waiting = assert.rejects(
+      sdk.waitForApproval(refused.approvalId, { pollIntervalMs: 50, timeoutMs: 20_000 }),
+      (e: unknown) => e instanceof ApprovalDeniedError && e.note === "not a customer",
+    );
     const denied = await gw.admin("POST", `/admin/approvals/${refused.approvalId}/deny`, {
       note: "not a customer",
     });
     assert.equal(denied.body.status, "denied");
-    await assert.rejects(
-      waiting,
-      (e: unknown) => e instanceof ApprovalDeniedError && e.note === "not a customer",
-    );
+    await waiting;
     await assert.rejects(
       sdk.gmail.send(mail, intent),
       (e: unknown) => e instanceof ApprovalDeniedError && e.approvalId === refused.approvalId,
@@ -233,5 +237,84 @@ describe("approvals", () => {
       assert.match(body.text, /^Approval needed: agent agt_/);
     }
     assert.ok(!gw.output().includes("hook-secret"), "the webhook URL stays out of the logs");
+  });
+});
+
+// A policy of its own: every serpapi token needs a person's approval (for 60 s once approved),
+// and the policy's reasons show what it saw as input.approval.
+const TOKEN_POLICY = `package agentgw
+
+approval_state := object.get(input, ["approval", "status"], "none")
+
+decision := {
+	"allow": false,
+	"reasons": [sprintf("a person approves search tokens (approval: %v)", [approval_state])],
+	"approval": {"reason": "every search token is approved by a person", "ttl_seconds": 60},
+} if {
+	input.phase == "token"
+	input.tool == "serpapi"
+} else := {"allow": true}
+`;
+
+describe("approvals for tokens", () => {
+  let tokenGw: GatewayProcess;
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), "agentgw-approval-policy-"));
+    writeFileSync(join(dir, "policy.rego"), TOKEN_POLICY);
+    tokenGw = await startGateway({ env: { ...fakes.env, AGENTGW_POLICY: dir } });
+  });
+  after(async () => {
+    await tokenGw?.stop();
+    tokenGw?.cleanup();
+  });
+
+  it("a token request waits for approval, then is granted during the approval's window", async () => {
+    const searcher = await registerAgent(tokenGw, { name: "searcher", scopes: ["serpapi:search"] });
+    const ask = () =>
+      signedCall(tokenGw.url, searcher.key, {
+        path: "/v1/tokens",
+        json: { tool: "serpapi", scopes: ["serpapi:search"], intent: "market research" },
+      });
+    const held = await ask();
+    assertProblemShape(held, 403, "approval_required");
+    assert.equal((await ask()).body.approvalId, held.body.approvalId);
+    const pending = await tokenGw.admin("GET", `/admin/approvals/${held.body.approvalId}`);
+    assert.equal(pending.body.phase, "token");
+    assert.equal(pending.body.action, null);
+    assert.equal(pending.body.intent, "market research");
+    await tokenGw.admin("POST", `/admin/approvals/${held.body.approvalId}/approve`, {});
+
+    const first = await ask();
+    const second = await ask();
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 201, "a token approval holds for its window, not once");
+    assert.notEqual(first.body.jti, second.body.jti);
+    const search = await signedCall(tokenGw.url, searcher.key, {
+      path: "/v1/tools/serpapi/search.json?q=agents",
+      headers: { authorization: `Bearer ${first.body.token}` },
+    });
+    assert.equal(search.status, 200);
+
+    // Other scopes or another intent are other requests.
+    const other = await signedCall(tokenGw.url, searcher.key, {
+      path: "/v1/tokens",
+      json: { tool: "serpapi", scopes: ["serpapi:search"], intent: "something else" },
+    });
+    assertProblemShape(other, 403, "approval_required");
+    assert.notEqual(other.body.approvalId, held.body.approvalId);
+
+    const decisions = await tokenGw.admin(
+      "GET",
+      `/admin/decisions?agentId=${searcher.id}&phase=token&limit=10`,
+    );
+    const seen = decisions.body.items.map(
+      (d: { input: { approval: { status: string } | null } }) => d.input.approval?.status ?? null,
+    );
+    assert.ok(
+      seen.includes(null) && seen.includes("pending") && seen.includes("approved"),
+      "policies see input.approval",
+    );
+    const granted = decisions.body.items.find((d: { allow: boolean }) => d.allow);
+    assert.match(granted.reasons[0], /^approved by admin \(approval apr_/);
   });
 });

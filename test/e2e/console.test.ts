@@ -118,6 +118,21 @@ describe("the console in Chromium", () => {
     await shoot("agents");
   });
 
+  it("suspends and activates the agent, and shows its keys", async () => {
+    const row = page.locator(`tr[data-agent="${agentId}"]`);
+    await row.locator('button:has-text("Suspend")').click();
+    await page.waitForSelector('.notice:has-text("mailer suspended")');
+    await assert.rejects(new AgentGateway({ baseUrl: gw.url, key: agentKey }).whoami(), /agent_suspended/);
+    await page.locator(`tr[data-agent="${agentId}"] button:has-text("Activate")`).click();
+    await page.waitForSelector('.notice:has-text("mailer is active again")');
+    assert.equal(
+      (await new AgentGateway({ baseUrl: gw.url, key: agentKey }).whoami()).agent.status,
+      "active",
+    );
+    await page.locator(`tr[data-agent="${agentId}"] button:has-text("Keys")`).click();
+    assert.ok(await page.isVisible(`td.mono:has-text("${agentKey.kid}")`));
+  });
+
   it("approves an approval the agent is waiting on: the agent's call then goes through once", async () => {
     const sdk = new AgentGateway({
       baseUrl: gw.url,
