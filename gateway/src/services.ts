@@ -310,7 +310,7 @@ export async function createServices(
     },
     approvals,
     auditCheckpoints,
-    mcp: openMcp({ config, credentials, now: nowDate }),
+    mcp: openMcp({ config, credentials, store: store.mcp, now: nowDate }),
     async close() {
       metricsHistory.stop();
       stopShared();

@@ -203,6 +203,46 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
     assert.equal(hijack.status, 404);
   });
 
+  it("the admin adds, replaces and removes servers; config-file servers stay as configured", async () => {
+    const added = await gw.admin("PUT", "/admin/mcp-servers/repo2", { url: repo.url });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal(
+      (await gw.admin("PUT", "/admin/mcp-servers/repo2", { url: repo.url, credential: "repo" })).status,
+      200,
+    );
+    const listed = await gw.admin("GET", "/admin/mcp-servers");
+    assert.deepEqual(
+      (listed.body.items as Array<Record<string, unknown>>).map((s) => [s.name, s.source, s.credential]),
+      [
+        ["repo", "config", "repo"],
+        ["repo2", "admin", "repo"],
+      ],
+    );
+    assert.equal((await gw.admin("PUT", "/admin/mcp-servers/repo", { url: repo.url })).status, 409);
+    assert.equal((await gw.admin("PUT", "/admin/mcp-servers/Bad!", { url: repo.url })).status, 400);
+    // The added server is a tool now: its tokens are up to the policy, which does not enable mcp.repo2.
+    const other = await registerAgent(gw, { name: "repo2-agent", scopes: ["mcp.repo2:use"] });
+    const client = new Client({ name: "e2e-agent", version: "1.0.0" });
+    const refused = await client
+      .connect(createMcpTransport(new AgentGateway({ baseUrl: gw.url, key: other.key }), "repo2"))
+      .then(
+        () => assert.fail("the policy does not enable mcp.repo2"),
+        (error: unknown) => error as Error,
+      );
+    assert.match(refused.message, /tool mcp\.repo2 is not enabled by the policy/);
+    assert.equal((await gw.admin("DELETE", "/admin/mcp-servers/repo2")).status, 204);
+    assert.equal((await gw.admin("DELETE", "/admin/mcp-servers/repo2")).status, 404);
+    const audit = await gw.admin("GET", "/admin/audit?limit=100");
+    const actions = (audit.body.items as Array<{ action: string }>).map((a) => a.action);
+    for (const action of [
+      "mcp.server.created",
+      "mcp.server.replaced",
+      "mcp.server.deleted",
+      "mcp.tool.accepted",
+    ])
+      assert.ok(actions.includes(action), action);
+  });
+
   it("an unknown server is unknown_tool", async () => {
     const res = await signedCall(gw.url, agent.key, {
       method: "POST",

@@ -9,7 +9,9 @@ import {
   acceptToolBody,
   mcpServerListSchema,
   mcpServerNameParams,
+  mcpServerSchema,
   mcpToolParams,
+  putMcpServerBody,
   toolPinListSchema,
   toolPinSchema,
 } from "../schemas/mcp-servers.js";
@@ -39,6 +41,55 @@ export function mcpServerRoutes({ servers, pins, audit }: McpServerRoutesDeps): 
       responses: { 200: { description: "MCP servers", schema: mcpServerListSchema } },
       async handle() {
         return { status: 200, body: { items: await servers.list() } };
+      },
+    }),
+    defineRoute({
+      method: "put",
+      path: "/admin/mcp-servers/{name}",
+      operationId: "putMcpServer",
+      summary: "Add or replace an MCP server agents reach at /v1/mcp/{name}",
+      tag: "admin",
+      auth: "admin",
+      params: mcpServerNameParams,
+      body: putMcpServerBody,
+      responses: {
+        200: { description: "Replaced", schema: mcpServerSchema },
+        201: { description: "Added", schema: mcpServerSchema },
+        409: { description: "The server is set by the config file" },
+      },
+      async handle({ params, body, res }) {
+        const server = { name: params.name, url: body.url, credential: body.credential ?? null };
+        const created = await servers.put(server);
+        await audit.record(res, {
+          actor: res.locals.adminActor ?? "admin",
+          action: created ? "mcp.server.created" : "mcp.server.replaced",
+          target: server.name,
+          details: { url: server.url, credential: server.credential },
+        });
+        return { status: created ? 201 : 200, body: { ...server, source: "admin" } };
+      },
+    }),
+    defineRoute({
+      method: "delete",
+      path: "/admin/mcp-servers/{name}",
+      operationId: "deleteMcpServer",
+      summary: "Remove an MCP server added by the admin API, and its pins",
+      tag: "admin",
+      auth: "admin",
+      params: mcpServerNameParams,
+      responses: {
+        204: { description: "Removed" },
+        409: { description: "The server is set by the config file" },
+      },
+      async handle({ params, res }) {
+        await servers.remove(params.name);
+        await audit.record(res, {
+          actor: res.locals.adminActor ?? "admin",
+          action: "mcp.server.deleted",
+          target: params.name,
+          details: {},
+        });
+        return { status: 204 };
       },
     }),
     defineRoute({

@@ -20,11 +20,17 @@ export const MCP_SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export interface McpServerRows {
   list(): Promise<Array<Omit<McpServer, "source">>>;
   get(name: string): Promise<Omit<McpServer, "source"> | undefined>;
+  put(server: Omit<McpServer, "source">): Promise<boolean>;
+  delete(name: string): Promise<boolean>;
 }
 
 export interface McpServers {
   get(name: string): Promise<McpServer | undefined>;
   list(): Promise<McpServer[]>;
+  /** Adds or replaces an admin server; true when it was added. Config-file servers cannot be replaced. */
+  put(server: Omit<McpServer, "source">): Promise<boolean>;
+  /** Removes an admin server and its pins. */
+  remove(name: string): Promise<void>;
   /** The headers the server's credential adds upstream ({} without a credential). */
   headersFor(server: McpServer): Promise<Record<string, string>>;
 }
@@ -54,6 +60,17 @@ export function createMcpServers(options: {
         .filter((r) => !fromConfig.has(r.name))
         .map((r) => ({ ...r, source: "admin" as const }));
       return [...fromConfig.values(), ...admin].sort((a, b) => a.name.localeCompare(b.name));
+    },
+    async put(server) {
+      if (fromConfig.has(server.name))
+        throw new GatewayError("conflict", `MCP server ${server.name} is set by the config file`);
+      if (!options.rows) throw new GatewayError("not_ready", "no store for MCP servers");
+      return options.rows.put(server);
+    },
+    async remove(name) {
+      if (fromConfig.has(name))
+        throw new GatewayError("conflict", `MCP server ${name} is set by the config file`);
+      if (!(await options.rows?.delete(name))) throw new GatewayError("not_found", `no MCP server ${name}`);
     },
     async headersFor(server) {
       if (!server.credential) return {};
