@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps) {
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
-    overview: { history: services.metricsHistory, approvals: store.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals, nowMs: now },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
