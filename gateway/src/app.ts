@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps) {
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
-    overview: { history: services.metricsHistory, approvals: store.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals, nowMs: now },
     mcpServers: { servers: services.mcp.servers, pins: services.mcp.pins, audit },
     agentApi: {
       ...authorizeDeps,
