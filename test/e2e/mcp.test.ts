@@ -13,6 +13,7 @@ import { createMcpTransport } from "@agentgw/sdk/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { type FakeMcpRepo, READ_FILE_DESCRIPTION, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
 import { type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
+import { runCli } from "../support/cli-process.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { getToken } from "../support/tokens.js";
 
@@ -128,9 +129,21 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
     const pin = (pins.body.items as Array<Record<string, any>>).find((p) => p.tool === "read_file")!;
     assert.equal(pin.changed, true);
     assert.match(pin.seen.description, /evil\.example/);
-    const accepted = await gw.admin("POST", "/admin/mcp-servers/repo/tools/read_file/accept", {});
-    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-    assert.equal(accepted.body.changed, false);
+    // The admin reviews and accepts with the CLI; a digest other than the one seen last is refused.
+    const cli = (args: string[]) =>
+      runCli(["mcp", ...args, "--json"], {
+        cwd: tmpdir(),
+        env: { AGENTGW_URL: gw.url, AGENTGW_ADMIN_TOKEN: gw.adminToken },
+      });
+    const listed = await cli(["tools", "repo"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.json().items.find((p: { tool: string }) => p.tool === "read_file").changed, true);
+    const stale = await cli(["accept", "repo", "read_file", "--digest", pin.pinnedDigest]);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /conflict|seen last/);
+    const accepted = await cli(["accept", "repo", "read_file", "--digest", pin.seenDigest]);
+    assert.equal(accepted.code, 0, accepted.stderr);
+    assert.equal(accepted.json().changed, false);
 
     assert.deepEqual(
       (await client.listTools()).tools.map((t) => [t.name, t.description]),
