@@ -26,13 +26,14 @@ decision := {
 
 # Each check is a named rule so that `not` sees a missing input member as
 # false. (`not is_object(input.agent)` would itself be undefined, and allow.)
-deny contains "the policy input has no valid phase (token or call)" if not valid_phase
+deny contains "the policy input has no valid phase (token, call or list)" if not valid_phase
 
 deny contains "the policy input has no agent" if not has_agent
 
 deny contains "the policy input names no tool" if not has_tool
 
-valid_phase if input.phase in {"token", "call"}
+# "list": may the agent see an MCP tool, resource or prompt in a list (input.action is its name).
+valid_phase if input.phase in {"token", "call", "list"}
 
 has_agent if is_object(input.agent)
 

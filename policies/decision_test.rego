@@ -17,7 +17,7 @@ test_decision_has_the_contract_shape if {
 
 test_unknown_phase_is_denied if {
 	request := object.union(token_request("openai", ["openai:chat"], null), {"phase": "later"})
-	denied_with(request, "the policy input has no valid phase (token or call)")
+	denied_with(request, "the policy input has no valid phase (token, call or list)")
 }
 
 test_missing_agent_is_denied if {
@@ -33,7 +33,7 @@ test_every_deny_has_a_reason if {
 
 test_missing_phase_is_denied if {
 	request := object.remove(token_request("openai", ["openai:chat"], null), ["phase"])
-	denied_with(request, "the policy input has no valid phase (token or call)")
+	denied_with(request, "the policy input has no valid phase (token, call or list)")
 }
 
 test_missing_settings_fail_closed if {

@@ -10,6 +10,7 @@ import { registerCredentials } from "./commands/credentials.js";
 import { registerDecisions } from "./commands/decisions.js";
 import { registerKeygen } from "./commands/keygen.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerPolicy } from "./commands/policy.js";
 import { registerToken } from "./commands/token.js";
 import { registerTokens } from "./commands/tokens.js";
@@ -45,6 +46,7 @@ export function createProgram(io: CliIo): Command {
   registerCall(program, io);
   registerCredentials(program, io);
   registerApprovals(program, io);
+  registerMcp(program, io);
   registerPolicy(program, io);
   registerDecisions(program, io);
   registerAudit(program, io);

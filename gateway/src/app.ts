@@ -22,14 +22,20 @@ import { requestContext } from "./http/request-context.js";
 import { refuseFragment } from "./http/request-target.js";
 import { expressPath, type RouteAuth, runRoute } from "./http/route.js";
 import { createUploadSlots } from "./http/upload-slots.js";
+import { mcpToolSpec } from "./mcp/mcp-tool-spec.js";
 import { metricsHandler } from "./metrics/metrics-handler.js";
 import { observeRequests } from "./metrics/observe-requests.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
+import { createAuthorizeMcp } from "./pipeline/authorize-mcp.js";
+import { createCheckMcpPin } from "./pipeline/check-mcp-pin.js";
 import { createCheckToken } from "./pipeline/check-token.js";
 import { createForward } from "./pipeline/forward-call.js";
+import { createForwardMcp } from "./pipeline/forward-mcp.js";
 import { createLimit, createLimitAgent } from "./pipeline/limit.js";
+import { onlyToolCalls } from "./pipeline/only-tool-calls.js";
 import { createReserveBudget } from "./pipeline/reserve-budget.js";
 import { createResolveAgent } from "./pipeline/resolve-agent.js";
+import { createResolveMcpCall } from "./pipeline/resolve-mcp-call.js";
 import { createResolveToolCall } from "./pipeline/resolve-tool-call.js";
 import { createSettle } from "./pipeline/settle.js";
 import { createPrecheckSignature, createVerifySignature } from "./pipeline/verify-signature.js";
@@ -85,7 +91,8 @@ export function createApp(deps: AppDeps) {
     credentials: { credentials: services.credentials, audit },
     discovery: { issuer: config.publicUrl },
     approvals: { approvals: services.approvals },
-    overview: { history: services.metricsHistory, approvals: store.approvals },
+    overview: { history: services.metricsHistory, approvals: store.approvals, nowMs: now },
+    mcpServers: { servers: services.mcp.servers, pins: services.mcp.pins, audit },
     agentApi: {
       ...authorizeDeps,
       policy: services.policy,
@@ -96,6 +103,10 @@ export function createApp(deps: AppDeps) {
       issuer: config.publicUrl,
       maxTtlSeconds: config.tokens.maxTtlSeconds,
       onTokenMinted: (tool) => metrics.tokenMinted(tool),
+      mcpTool: async (name) => {
+        const server = name.startsWith("mcp.") ? await services.mcp.servers.get(name.slice(4)) : undefined;
+        return server ? mcpToolSpec(server.name) : undefined;
+      },
     },
   });
   const openapi = buildOpenApi([...routes, ...DESCRIBED_ONLY_ROUTES], {
@@ -190,6 +201,18 @@ export function createApp(deps: AppDeps) {
     createLimit(services.rateLimits, services.concurrency),
     createReserveBudget(services.budgets),
     createForward(),
+    ...createSettle(services.budgets),
+  );
+  app.all(
+    "/v1/mcp/:server",
+    ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
+    createResolveMcpCall(services.mcp.servers, services.mcp.sessions),
+    createCheckToken(services.tokenVerifier),
+    createCheckMcpPin(services.mcp.servers, services.mcp.pins),
+    createAuthorizeMcp(authorizeDeps),
+    onlyToolCalls(createLimit(services.rateLimits, services.concurrency)),
+    onlyToolCalls(createReserveBudget(services.budgets)),
+    createForwardMcp(services.mcp),
     ...createSettle(services.budgets),
   );
   // A known path asked with a method it does not serve: 405 with Allow, not 404.

@@ -236,6 +236,23 @@ export const configSchema = z.strictObject({
       webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
     })
     .prefault({}),
+  /** Upstream MCP servers (Streamable HTTP) agents reach at /v1/mcp/{name}; more can be added by the admin API. */
+  mcp: z
+    .strictObject({
+      servers: z
+        .record(
+          z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "1 to 63 of a-z 0-9 _ -, starting with a letter or digit"),
+          z.strictObject({
+            url: z.url({ protocol: /^https?$/ }),
+            /** The credential (tool mcp.<name>, secret {headers}) whose headers go upstream; default: none. */
+            credential: z.string().min(1).optional(),
+          }),
+        )
+        .default({}),
+    })
+    .prefault({}),
   /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */
   secretsFile: z.string().optional(),
 });

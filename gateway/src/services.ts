@@ -23,6 +23,7 @@ import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verif
 import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { type Mcp, openMcp } from "./mcp/open-mcp.js";
 import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createPolicyEngine, type PolicyEngine } from "./policy/policy-engine.js";
@@ -58,6 +59,8 @@ export interface Services {
   metricsHistory: MetricsHistory;
   /** Signed checkpoints of the audit chain (tamper evidence against whoever can write the store). */
   auditCheckpoints: AuditCheckpoints;
+  /** Upstream MCP servers, agent sessions with them, pinned tool definitions. */
+  mcp: Mcp;
   close(): Promise<void>;
 }
 
@@ -307,6 +310,7 @@ export async function createServices(
     },
     approvals,
     auditCheckpoints,
+    mcp: openMcp({ config, credentials, store: store.mcp, now: nowDate }),
     async close() {
       metricsHistory.stop();
       stopShared();

@@ -1,6 +1,7 @@
 // AgentGateway: the typed client for the agent API (CONTRACT.md §3). Every call goes
 // through one signed fetch; typed helpers (tool tokens, tool clients) live in their own
 // files and build on `request` / `send`, so this class stays small.
+
 import type { Approval, ToolList, ToolToken, WhoAmI } from "./api-types.js";
 import {
   assertWaitOptions,
@@ -10,6 +11,7 @@ import {
 } from "./approvals.js";
 import { fromProblem } from "./errors.js";
 import type { SigningKey } from "./httpsig/sign.js";
+import { createMcpFetch, type McpFetchOptions, mcpPath } from "./mcp.js";
 import { createSignedFetch, type FetchLike } from "./signed-fetch.js";
 import { type TokenForOptions, ToolTokenCache, type ToolTokenStore } from "./tokens/token-cache.js";
 import {
@@ -201,6 +203,16 @@ export class AgentGateway {
   /** A fetch for an official client of the tool: drops the client's Authorization, adds the tool token, signs. */
   fetchFor(tool: string, options: ToolFetchOptions = {}): FetchLike {
     return createToolFetch(this.#tools, this.baseUrl, tool, options);
+  }
+
+  /** A fetch for an MCP client talking to the gateway's MCP server `server` (signed, with its tool token). */
+  mcpFetch(server: string, options: McpFetchOptions = {}): FetchLike {
+    return createMcpFetch(this.#tools, this.baseUrl, server, options);
+  }
+
+  /** The URL of the gateway's MCP server `server`, e.g. `${baseUrl}/v1/mcp/repo`. */
+  mcpUrl(server: string): string {
+    return this.baseUrl.href.replace(/\/+$/, "") + mcpPath(server);
   }
 
   /** The base URL an official client of the tool expects, on this gateway, e.g. `${baseUrl}/v1/tools/openai/v1`. */

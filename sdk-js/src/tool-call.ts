@@ -67,6 +67,18 @@ export async function sendWithToken(
   const prefix = toolPrefix(tool);
   if (typeof path !== "string" || !path.startsWith("/")) throw new TypeError("path must start with /");
   const scopes = options.scopes ?? [requiredScope(tool, method, path)];
+  return sendWithTokenTo(ctx, tool, method, prefix + path, { ...options, scopes });
+}
+
+/** sendWithToken to a gateway path of the caller's choosing (MCP servers live at /v1/mcp/{name}). */
+export async function sendWithTokenTo(
+  ctx: ToolCallContext,
+  tool: string,
+  method: string,
+  gatewayPath: string,
+  options: ToolCallOptions & { scopes: readonly string[] },
+): Promise<{ response: Response; error: AgentGatewayError | null }> {
+  const scopes = options.scopes;
   const tokenOptions = options.intent === undefined ? {} : { intent: options.intent };
   const {
     scopes: _scopes,
@@ -83,7 +95,7 @@ export async function sendWithToken(
     // A client built for the tool itself (e.g. `new OpenAI({apiKey: "unused"})`) sends its own bearer.
     headers.set("authorization", `Bearer ${token.token}`);
     const answer = await readGatewayProblem(
-      await ctx.send(method, prefix + path, { ...request, headers: Object.fromEntries(headers) }),
+      await ctx.send(method, gatewayPath, { ...request, headers: Object.fromEntries(headers) }),
     );
     if (attempt === 1 && isTokenRetryCode(answer.error?.code)) {
       ctx.tokens.invalidate(token.token);

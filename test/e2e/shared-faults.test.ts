@@ -146,11 +146,18 @@ describe("PostgreSQL restarted during writes", () => {
     const refused: number[] = [];
     const create = async (n: number) => {
       const key = await generateKeyPair();
-      const res = await gw.admin("POST", "/admin/agents", {
-        name: `fault-${n}`,
-        publicKey: toBase64Url(key.publicKey),
-        scopes: ["openai:models"],
-      });
+      const res = await gw
+        .admin("POST", "/admin/agents", {
+          name: `fault-${n}`,
+          publicKey: toBase64Url(key.publicKey),
+          scopes: ["openai:models"],
+        })
+        .catch((error: unknown) => {
+          // The gateway must stay up: if it cannot be reached, show why.
+          throw new Error(
+            `gateway unreachable (${String(error)}); its last output:\n${gw.output().slice(-3000)}`,
+          );
+        });
       if (res.status === 201) acknowledged.push(res.body.id);
       else {
         assert.equal(res.status, 503, JSON.stringify(res.body));

@@ -25,6 +25,7 @@ const overviewSchema = z
 export function overviewRoutes(deps: {
   history: MetricsHistory;
   approvals: Pick<ApprovalStore, "list">;
+  nowMs: () => number;
 }): Route[] {
   return [
     defineRoute({
@@ -39,7 +40,10 @@ export function overviewRoutes(deps: {
       async handle() {
         const snapshot = await deps.history.snapshot();
         const pending = await deps.approvals.list({ status: "pending", limit: 200 });
-        return { status: 200, body: { ...snapshot, pendingApprovals: pending.items.length } };
+        // Lapsed ones are still "pending" in the store until the next sweep marks them.
+        const now = deps.nowMs();
+        const waiting = pending.items.filter((a) => Date.parse(a.expiresAt) > now).length;
+        return { status: 200, body: { ...snapshot, pendingApprovals: waiting } };
       },
     }),
   ];

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { createLogger } from "../log.js";
 import type { Approval } from "../store/types.js";
-import { createApprovalWebhook } from "./webhook.js";
+import { createApprovalWebhook, webhookMessage } from "./webhook.js";
 
 const approval: Approval = {
   id: "apr_01JDEXAMPLE0000000000000000",
@@ -78,6 +78,14 @@ describe("approval webhook", () => {
     assert.match(sent.json.text, /https:\/\/gw\.example\.com\/console\/approvals#apr_01JDEXAMPLE/);
     assert.equal(sent.json.approval.id, approval.id);
     assert.ok(!lines.join("").includes("secret-part"), "the webhook URL is never logged");
+  });
+
+  it("escapes what chat tools read as links or mentions", () => {
+    const message = webhookMessage(
+      { ...approval, reason: "send to <!channel> & <https://evil.test|here>" },
+      "https://gw",
+    );
+    assert.match(message.text, /send to &lt;!channel&gt; &amp; &lt;https:\/\/evil\.test\|here&gt;/);
   });
 
   it("gives up after the last retry, and does not retry a 4xx refusal; never logs the URL", async () => {

@@ -24,12 +24,15 @@ export interface ApprovalWebhook {
 
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
 
+/** Chat tools read <…> as links and mentions in `text`: policy reasons may quote what an agent sent. */
+const escapeChat = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 export function webhookMessage(approval: Approval, publicUrl: string) {
   const what = approval.action ? `${approval.tool} ${approval.action}` : `a ${approval.tool} token`;
   const link = new URL(`/console/approvals#${approval.id}`, publicUrl).href;
   return {
     text:
-      `Approval needed: agent ${approval.agentId} asks for ${what} — ${approval.reason}. ` +
+      `Approval needed: agent ${approval.agentId} asks for ${escapeChat(what)} — ${escapeChat(approval.reason)}. ` +
       `Expires ${approval.expiresAt}. Decide: ${link}`,
     approval: {
       id: approval.id,

@@ -61,7 +61,8 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
           kid: input.kid,
           tool: input.tool,
           action: input.action,
-          phase: input.phase,
+          // List-phase questions (MCP lists) are never recorded: one per listed item.
+          phase: input.phase as "token" | "call",
           allow: decision.allow,
           reasons: decision.reasons,
           obligations: decision.obligations,

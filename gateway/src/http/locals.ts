@@ -1,7 +1,9 @@
 // Per-request state the pipeline stages hand to each other, typed through
 // Express.Locals declaration merging (no casts in the stages).
+
 import type { VerifiedSignature } from "../httpsig/verifier.js";
 import type { BudgetHold } from "../limits/budgets.js";
+import type { McpRequest } from "../mcp/mcp-request.js";
 import type { Decision, Obligations } from "../policy/types.js";
 import type { Agent, AgentKey } from "../store/types.js";
 import type { VerifiedToolToken } from "../tokens/verify-token.js";
@@ -43,6 +45,8 @@ declare global {
       budgetHold?: BudgetHold;
       /** The upstream's answer once forwarded (the settle stage reads its usage). */
       answer?: ToolResponse;
+      /** A request to /v1/mcp/{name}, as resolveMcpCall read it. */
+      mcp?: McpRequest;
       /** Seconds spent per stage, for the stage-latency histogram. */
       stageSeconds?: Partial<Record<"signature" | "token" | "policy" | "upstream", number>>;
     }

@@ -11,9 +11,9 @@ export function createReserveBudget(budgets: Pick<Budgets, "reserve" | "countsTo
     try {
       const { tool, action } = res.locals.toolCall!;
       const agent = res.locals.agent!;
-      const connector = res.locals.connector!;
+      const connector = res.locals.connector;
       let estimate: number | undefined;
-      if (budgets.countsTokens(agent, tool.name, action.name) && connector.boundTokens) {
+      if (budgets.countsTokens(agent, tool.name, action.name) && connector?.boundTokens) {
         const bounded = connector.boundTokens(res.locals.call!);
         res.locals.call = bounded.call;
         estimate = bounded.tokens;

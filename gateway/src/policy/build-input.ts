@@ -30,7 +30,8 @@ export function queryObject(rawQuery: string): Record<string, string | string[]>
 }
 
 export interface PolicyInputParts {
-  phase: PolicyInput["phase"];
+  /** Asked and recorded per request; the MCP "list" phase is built from a call-shaped input (authorize-mcp.ts). */
+  phase: "token" | "call";
   tool: string;
   action: string | null;
   scopes: string[];

@@ -3,7 +3,8 @@
 import { z } from "zod";
 
 export interface PolicyInput {
-  phase: "token" | "call";
+  /** "list": may this agent see this MCP tool, resource or prompt in a list (nothing is called). */
+  phase: "token" | "call" | "list";
   agent: {
     id: string;
     name: string;

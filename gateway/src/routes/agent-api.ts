@@ -13,7 +13,7 @@ import { effectiveTtl } from "../tokens/effective-ttl.js";
 import { issueToolToken } from "../tokens/mint-token.js";
 import { requireScopes } from "../tokens/require-scopes.js";
 import type { SigningKeyRing } from "../tokens/signing-keys.js";
-import { findTool, scopesOf, TOOL_CATALOG } from "../tools/catalog.js";
+import { findTool, scopesOf, TOOL_CATALOG, type ToolSpec } from "../tools/catalog.js";
 import type { ToolConnector } from "../tools/types.js";
 
 export interface AgentApiDeps extends AuthorizeDeps {
@@ -26,6 +26,8 @@ export interface AgentApiDeps extends AuthorizeDeps {
   issuer: string;
   maxTtlSeconds: number;
   onTokenMinted?: (tool: string) => void;
+  /** The tool `mcp.{server}` of a configured MCP server; undefined for any other name. */
+  mcpTool?: (name: string) => Promise<ToolSpec | undefined>;
 }
 
 export function agentApiRoutes(deps: AgentApiDeps): Route[] {
@@ -93,7 +95,7 @@ async function mintForRequest(
   body: z.output<typeof tokenRequestBody>,
   deps: AgentApiDeps,
 ) {
-  const tool = findTool(body.tool);
+  const tool = findTool(body.tool) ?? (await deps.mcpTool?.(body.tool));
   if (!tool) throw new GatewayError("unknown_tool", `no tool named ${JSON.stringify(body.tool)}`);
   const toolScopes = scopesOf(tool);
   const foreign = body.scopes.filter((s) => !toolScopes.includes(s));

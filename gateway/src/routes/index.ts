@@ -3,6 +3,7 @@
 import { type AgentRoutesDeps, agentRoutes } from "../admin/agents.js";
 import { approvalAdminRoutes } from "../admin/approvals.js";
 import { type CredentialRoutesDeps, credentialRoutes } from "../admin/credentials.js";
+import { type McpServerRoutesDeps, mcpServerRoutes } from "../admin/mcp-servers.js";
 import { overviewRoutes } from "../admin/overview.js";
 import { policyAdminRoutes } from "../admin/policy.js";
 import { recordRoutes } from "../admin/records.js";
@@ -24,6 +25,7 @@ export interface GatewayRouteDeps {
   agentApi: AgentApiDeps;
   approvals: Parameters<typeof agentApprovalRoutes>[0];
   overview: Parameters<typeof overviewRoutes>[0];
+  mcpServers: McpServerRoutesDeps;
 }
 
 export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
@@ -37,6 +39,7 @@ export function gatewayRoutes(deps: GatewayRouteDeps): Route[] {
     ...discoveryRoutes(deps.discovery),
     ...approvalAdminRoutes(deps.approvals),
     ...overviewRoutes(deps.overview),
+    ...mcpServerRoutes(deps.mcpServers),
     ...agentApiRoutes(deps.agentApi),
     ...agentApprovalRoutes(deps.approvals),
   ];

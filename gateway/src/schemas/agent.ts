@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MCP_SCOPE } from "../mcp/mcp-tool-spec.js";
 import { decodeCursor, encodeCursor } from "../store/ids.js";
 import { KNOWN_SCOPES } from "../tools/catalog.js";
 
@@ -9,8 +10,9 @@ export const METADATA_MAX_BYTES = 8 * 1024;
 
 export const scopeSchema = z
   .string()
-  .refine((s) => KNOWN_SCOPES.has(s), {
-    message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}`,
+  // mcp.{server}:use for MCP servers, which the admin adds at run time.
+  .refine((s) => KNOWN_SCOPES.has(s) || MCP_SCOPE.test(s), {
+    message: `unknown scope; known scopes: ${[...KNOWN_SCOPES].join(", ")}, mcp.<server>:use`,
   })
   .meta({ enum: [...KNOWN_SCOPES] });
 

@@ -326,6 +326,46 @@ export interface ApprovalStore {
   expireDue(nowMs: number): Promise<Approval[]>;
 }
 
+/** An MCP server added by the admin API (config-file servers are not stored). */
+export interface StoredMcpServer {
+  name: string;
+  url: string;
+  credential: string | null;
+}
+
+/** A pinned MCP tool definition (mcp/tool-pins.ts says what the fields mean). */
+export interface StoredToolPin {
+  server: string;
+  tool: string;
+  pinnedDigest: string;
+  seenDigest: string;
+  seen: { name: string; description?: string | undefined; inputSchema?: unknown; outputSchema?: unknown };
+  pinnedAt: string;
+  seenAt: string;
+}
+
+export interface McpStore {
+  listServers(): Promise<StoredMcpServer[]>;
+  getServer(name: string): Promise<StoredMcpServer | undefined>;
+  /** Creates or replaces; true when it created. */
+  putServer(server: StoredMcpServer, at: string): Promise<boolean>;
+  /** Removes the server and its pins; false when there was none. */
+  deleteServer(name: string): Promise<boolean>;
+  listPins(server: string): Promise<StoredToolPin[]>;
+  getPin(server: string, tool: string): Promise<StoredToolPin | undefined>;
+  /** Inserts unless a pin for (server, tool) exists; returns the pin stored now (first writer wins). */
+  insertPinIfAbsent(pin: StoredToolPin): Promise<StoredToolPin>;
+  markPinSeen(
+    server: string,
+    tool: string,
+    seen: StoredToolPin["seen"],
+    seenDigest: string,
+    at: string,
+  ): Promise<void>;
+  /** Pins `digest` only if it is still the digest seen last (compare-and-set); false otherwise. */
+  acceptPin(server: string, tool: string, digest: string, at: string): Promise<boolean>;
+}
+
 export interface Store {
   /** "sqlite" (embedded, one machine) or "postgres" (shared by every instance). */
   readonly engine: "sqlite" | "postgres";
@@ -339,6 +379,7 @@ export interface Store {
   readonly budgets: BudgetStore;
   readonly signingKeys: SigningKeyStore;
   readonly approvals: ApprovalStore;
+  readonly mcp: McpStore;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@ import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
 import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
+import { createPostgresMcpStore } from "./mcp.js";
 import { migratePostgres } from "./migrations.js";
 import { createPool, query } from "./pool.js";
 import { createPostgresRecordStore } from "./records.js";
@@ -47,6 +48,7 @@ export async function openPostgresStore({
     records: watch(createPostgresRecordStore(pool)),
     budgets: watch(createPostgresBudgetStore(pool)),
     signingKeys: watch(createPostgresSigningKeyStore(pool)),
+    mcp: watch(createPostgresMcpStore(pool)),
     approvals: watch(createPostgresApprovalStore(pool)),
     async ping() {
       if (closed) return false;

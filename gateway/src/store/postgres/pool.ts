@@ -90,6 +90,12 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: Queryable) => P
     throw mapError(error);
   }
   let broken: Error | undefined;
+  // A checked-out client whose connection drops emits "error" besides rejecting its query;
+  // unheard, that event would crash the process. The rejection is what we act on.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
@@ -100,6 +106,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: Queryable) => P
     else await client.query("ROLLBACK").catch(() => {});
     throw mapError(error);
   } finally {
+    client.off("error", onError);
     // A connection that failed mid-transaction is destroyed, not returned to the pool.
     client.release(broken);
   }

@@ -33,13 +33,16 @@ export function createSqliteBudgetStore(db: Database): BudgetStore {
     },
   );
 
+  // Prepared once: settle runs on every budgeted call.
+  const applyUsage = db.prepare(
+    "UPDATE budget_usage SET reserved = reserved - ?, used = used + ? WHERE agent_id = ? AND key = ? AND period = ?",
+  );
+  const deleteReservation = db.prepare("DELETE FROM budget_reservations WHERE id = ?");
   const settleTx = db.transaction((id: string, used: number) => {
     const r = selectReservation.get(id);
     if (!r) return;
-    db.prepare(
-      "UPDATE budget_usage SET reserved = reserved - ?, used = used + ? WHERE agent_id = ? AND key = ? AND period = ?",
-    ).run(r.amount, used, r.agent_id, r.key, r.period);
-    db.prepare("DELETE FROM budget_reservations WHERE id = ?").run(id);
+    applyUsage.run(r.amount, used, r.agent_id, r.key, r.period);
+    deleteReservation.run(id);
   });
 
   return {

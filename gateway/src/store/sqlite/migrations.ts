@@ -179,6 +179,26 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: "one current signing key",
     sql: `CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;`,
   },
+  {
+    version: 10,
+    name: "mcp servers and pinned tool definitions",
+    sql: `CREATE TABLE mcp_servers (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        credential TEXT,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE mcp_tool_pins (
+        server TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        pinned_digest TEXT NOT NULL,
+        seen_digest TEXT NOT NULL,
+        seen TEXT NOT NULL,
+        pinned_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (server, tool)
+      );`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction; returns the versions applied. */

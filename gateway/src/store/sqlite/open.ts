@@ -8,6 +8,7 @@ import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
 import { createSqliteCredentialStore } from "./credentials.js";
 import { createSqliteDecisionStore } from "./decisions.js";
+import { createSqliteMcpStore } from "./mcp.js";
 import { migrate } from "./migrations.js";
 import { createSqliteRecordStore } from "./records.js";
 import { createSqliteSigningKeyStore } from "./signing-keys.js";
@@ -43,6 +44,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
     records: createSqliteRecordStore(db),
     budgets: createSqliteBudgetStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
+    mcp: createSqliteMcpStore(db),
     approvals: createSqliteApprovalStore(db),
     async ping() {
       return db.open && db.prepare("SELECT 1 AS ok").get() !== undefined;

@@ -363,6 +363,70 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
     });
   });
 
+  describe(`${engine} store: MCP servers and tool pins`, () => {
+    const pin = (digest: string, description: string) => ({
+      server: "repo",
+      tool: "read_file",
+      pinnedDigest: digest,
+      seenDigest: digest,
+      seen: { name: "read_file", description, inputSchema: { type: "object" } },
+      pinnedAt: "2026-01-01T00:00:00.000Z",
+      seenAt: "2026-01-01T00:00:00.000Z",
+    });
+
+    test("servers are added, replaced, listed and removed with their pins", async ({ store }) => {
+      assert.equal(
+        await store.mcp.putServer({ name: "repo", url: "http://a/mcp", credential: null }, "t1"),
+        true,
+      );
+      assert.equal(
+        await store.mcp.putServer({ name: "repo", url: "http://b/mcp", credential: "c" }, "t2"),
+        false,
+      );
+      assert.deepEqual(await store.mcp.listServers(), [
+        { name: "repo", url: "http://b/mcp", credential: "c" },
+      ]);
+      await store.mcp.insertPinIfAbsent(pin("sha256:a", "reads"));
+      assert.equal(await store.mcp.deleteServer("repo"), true);
+      assert.equal(await store.mcp.getServer("repo"), undefined);
+      assert.deepEqual(await store.mcp.listPins("repo"), []);
+      assert.equal(await store.mcp.deleteServer("repo"), false);
+    });
+
+    test("the first pin wins; accepting is a compare-and-set on the digest seen last", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        const [first, second] = await Promise.all([
+          store.mcp.insertPinIfAbsent(pin("sha256:a", "reads")),
+          other.mcp.insertPinIfAbsent(pin("sha256:b", "other")),
+        ]);
+        assert.deepEqual(first, second);
+        const kept = first.pinnedDigest;
+        await store.mcp.markPinSeen(
+          "repo",
+          "read_file",
+          { name: "read_file", description: "new" },
+          "sha256:c",
+          "t3",
+        );
+        const seen = await other.mcp.getPin("repo", "read_file");
+        assert.equal(seen?.pinnedDigest, kept);
+        assert.equal(seen?.seenDigest, "sha256:c");
+        assert.equal(seen?.seen.description, "new");
+        // A digest that is no longer the one seen last is not accepted.
+        assert.equal(await store.mcp.acceptPin("repo", "read_file", "sha256:old", "t4"), false);
+        assert.equal(await other.mcp.acceptPin("repo", "read_file", "sha256:c", "t4"), true);
+        assert.equal((await store.mcp.getPin("repo", "read_file"))?.pinnedDigest, "sha256:c");
+        assert.equal((await store.mcp.listPins("repo")).length, 1);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe(`${engine} store: signing keys`, () => {
     const stored = (kid: string, createdAt: string) => ({
       kid,
