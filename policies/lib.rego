@@ -20,6 +20,7 @@ agent_settings := object.get(settings, "agents", {})
 profiles[label] := profile if {
 	role := agent_role
 	profile := roles[role]
+
 	# concat, not sprintf: sprintf is a host builtin under WebAssembly (a JSON round trip into
 	# JavaScript on every decision), concat runs inside the module.
 	label := concat("", ["role ", role])
