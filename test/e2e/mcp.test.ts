@@ -71,7 +71,12 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
 
   it("an allowed call returns its result, the token redacted by the policy's obligation", async () => {
     const client = await connect();
-    const result = await client.callTool({ name: "read_file", arguments: { path: "README.md" } });
+    const progress: number[] = [];
+    const result = await client.callTool({ name: "read_file", arguments: { path: "README.md" } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    // The server's progress notifications streamed through (SSE) before the result.
+    assert.deepEqual(progress, [1, 2]);
     assert.deepEqual(result.content, [{ type: "text", text: "# demo repository\n" }]);
     assert.equal((result.structuredContent as Record<string, unknown>).content, "# demo repository\n");
     assert.equal((result.structuredContent as Record<string, unknown>).token, undefined);

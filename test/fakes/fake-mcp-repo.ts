@@ -41,8 +41,17 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
           // token is optional: the example policy redacts it, and clients check results against this schema.
           outputSchema: { path: z.string(), content: z.string(), token: z.string().optional() },
         },
-        async ({ path }) => {
+        async ({ path }, extra) => {
           calls.push(["read_file", { path }]);
+          // A streamed answer: progress notifications before the result (when the client asked for them).
+          const progressToken = extra._meta?.progressToken;
+          if (progressToken !== undefined) {
+            for (const progress of [1, 2])
+              await extra.sendNotification({
+                method: "notifications/progress",
+                params: { progressToken, progress, total: 2 },
+              });
+          }
           const content = REPO_FILES[path] ?? "";
           const structured = { path, content, token: "ghp_repo_secret_token" };
           return { content: [{ type: "text", text: content }], structuredContent: structured };
