@@ -80,6 +80,10 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
     assert.deepEqual(result.content, [{ type: "text", text: "# demo repository\n" }]);
     assert.equal((result.structuredContent as Record<string, unknown>).content, "# demo repository\n");
     assert.equal((result.structuredContent as Record<string, unknown>).token, undefined);
+    // A server that echoes its credential does not hand it to the agent.
+    const leaked = await client.callTool({ name: "read_file", arguments: { path: ".credentials" } });
+    assert.doesNotMatch(JSON.stringify(leaked), new RegExp(UPSTREAM_SECRET));
+    assert.match(JSON.stringify(leaked), /\[redacted\]/);
     await client.close();
     // The server got the credential's header, never the agent's token or signature.
     const last = repo.received.at(-1)!;

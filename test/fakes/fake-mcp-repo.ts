@@ -52,7 +52,9 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
                 params: { progressToken, progress, total: 2 },
               });
           }
-          const content = REPO_FILES[path] ?? "";
+          // A leaky server: ".credentials" echoes the Authorization header it was sent.
+          const echoed = extra.requestInfo?.headers.authorization;
+          const content = path === ".credentials" ? String(echoed ?? "") : (REPO_FILES[path] ?? "");
           const structured = { path, content, token: "ghp_repo_secret_token" };
           return { content: [{ type: "text", text: content }], structuredContent: structured };
         },

@@ -105,6 +105,8 @@ function formatEvent(event: SseEvent): string {
 export function rewriteSse(
   body: WebReadableStream<Uint8Array>,
   rewrite: (message: JSONRPCMessage) => Promise<JSONRPCMessage>,
+  /** Last pass over each event's data as sent (e.g. scrubbing echoed secrets). */
+  finish: (data: string) => string = (data) => data,
 ): Readable {
   let pending = "";
   const transform = new Transform({
@@ -120,7 +122,7 @@ export function rewriteSse(
           if (block.trim() === "") continue;
           const event = parseEvent(block);
           if (event.data !== null && event.data.trim() !== "") {
-            event.data = JSON.stringify(await rewrite(parseMessage(event.data)));
+            event.data = finish(JSON.stringify(await rewrite(parseMessage(event.data))));
           }
           out += formatEvent(event);
         }

@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { isJSONRPCResultResponse, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { applyToJson, compileObligations } from "../forward/obligations.js";
+import { scrubSecrets, scrubText } from "../forward/scrub-secrets.js";
 import { timeStage } from "../http/locals.js";
 import { isDefinition } from "../mcp/list-upstream-tools.js";
 import type { McpRequest } from "../mcp/mcp-request.js";
@@ -32,10 +33,13 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
     res.on("close", onClose);
     const startedAt = process.hrtime.bigint();
     try {
+      const credentialHeaders = await deps.servers.headersFor(mcp.server);
       const headers = upstreamHeaders(req.headers, {
         ...(mcp.session ? { "mcp-session-id": mcp.session.upstreamId } : {}),
-        ...(await deps.servers.headersFor(mcp.server)),
+        ...credentialHeaders,
       });
+      // An upstream that echoes its credential (in an error, say) must not hand it to the agent.
+      const secrets = secretsOf(credentialHeaders);
       const upstream = await sendUpstream(mcp.server.url, {
         method: req.method,
         headers,
@@ -63,16 +67,19 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         res.locals.answer = { status: upstream.status, headers: out, body: Buffer.alloc(0) };
         res.end();
       } else if (/^text\/event-stream/i.test(contentType ?? "")) {
-        const stream = rewriteSse(upstream.body as WebReadableStream<Uint8Array>, rewrite);
+        const stream = rewriteSse(upstream.body as WebReadableStream<Uint8Array>, rewrite, (data) =>
+          scrubText(data, secrets),
+        );
         res.locals.answer = { status: upstream.status, headers: out, body: stream };
         res.setHeader("cache-control", "no-cache");
         res.flushHeaders();
         await pipeline(stream, res).catch(() => abort.abort());
       } else {
-        let body = Buffer.from(await upstream.arrayBuffer());
+        let body: Buffer = Buffer.from(await upstream.arrayBuffer());
         if (upstream.ok && /^application\/json/i.test(contentType ?? "") && body.length > 0) {
           body = Buffer.from(JSON.stringify(await rewrite(parseMessage(body.toString("utf8")))));
         }
+        body = scrubSecrets(body, secrets);
         res.locals.answer = { status: upstream.status, headers: out, body };
         res.end(body);
       }
@@ -142,5 +149,13 @@ function only(
   return items.filter((item) => {
     const name = (item as Record<string, unknown> | null)?.[key];
     return typeof name === "string" && allows(kind, name);
+  });
+}
+
+/** The credential's header values, and the token part of `<scheme> <token>` values. */
+function secretsOf(headers: Record<string, string>): string[] {
+  return Object.values(headers).flatMap((value) => {
+    const token = /^\S+ +(\S{8,})$/.exec(value)?.[1];
+    return token ? [value, token] : [value];
   });
 }
