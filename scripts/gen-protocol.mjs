@@ -61,9 +61,6 @@ export function renderPython(protocol) {
 The protocol's tables, shared by the gateway and the SDKs (see protocol/README.md).
 """
 
-# Generated data: a tool's path pattern or description is one string, longer than a line.
-# ruff: noqa: E501
-
 from __future__ import annotations
 
 from typing import Any, Final
