@@ -46,7 +46,9 @@ export async function startSharedGateways(options: SharedGatewayOptions = {}): P
   const instances: GatewayProcess[] = [];
   try {
     for (const port of ports) {
-      instances.push(await startGateway({ env, ...(options.args ? { args: options.args } : {}) }, port));
+      const gateway = await startGateway({ env, ...(options.args ? { args: options.args } : {}) }, port);
+      instances.push(gateway);
+      await allWorkersListening(gateway, options.workers ?? 1);
     }
   } catch (error) {
     await Promise.all(instances.map((g) => g.stop()));
@@ -66,4 +68,33 @@ export async function startSharedGateways(options: SharedGatewayOptions = {}): P
       await balancer.close();
     },
   };
+}
+
+/**
+ * With AGENTGW_WORKERS=N the port answers as soon as one worker listens, and node:cluster hands
+ * connections only to the workers already listening: wait until every worker has said
+ * "listening", so a test that expects all of them to serve does not race their start-up.
+ */
+async function allWorkersListening(gateway: GatewayProcess, workers: number, timeoutMs = 60_000) {
+  if (workers <= 1) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listening = new Set<unknown>();
+    for (const line of gateway.output().split("\n")) {
+      if (!line.startsWith("{")) continue;
+      try {
+        const entry = JSON.parse(line) as { msg?: unknown; worker?: unknown };
+        if (entry.msg === "listening" && entry.worker !== undefined) listening.add(entry.worker);
+      } catch {
+        // a line still being written
+      }
+    }
+    if (listening.size >= workers) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${listening.size} of ${workers} workers listening after ${timeoutMs / 1000} s:\n${gateway.output()}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
