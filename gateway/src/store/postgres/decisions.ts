@@ -1,46 +1,8 @@
 import type pg from "pg";
+import { type DecisionRow, toRecord } from "../decision-rows.js";
 import { decodeCursor, encodeCursor } from "../ids.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 import { type Queryable, query } from "./pool.js";
-
-interface DecisionRow {
-  seq: number;
-  decision_id: string;
-  time: string;
-  request_id: string;
-  trace_id: string | null;
-  agent_id: string | null;
-  kid: string | null;
-  tool: string | null;
-  action: string | null;
-  phase: "token" | "call";
-  allow: number;
-  reasons: string;
-  obligations: string;
-  policy_revision: string | null;
-  duration_ms: number;
-  input: string;
-}
-
-function toRecord(row: DecisionRow): DecisionRecord {
-  return {
-    decisionId: row.decision_id,
-    time: row.time,
-    requestId: row.request_id,
-    traceId: row.trace_id,
-    agentId: row.agent_id,
-    kid: row.kid,
-    tool: row.tool,
-    action: row.action,
-    phase: row.phase,
-    allow: row.allow === 1,
-    reasons: JSON.parse(row.reasons) as string[],
-    obligations: JSON.parse(row.obligations) as Record<string, unknown>,
-    policyRevision: row.policy_revision,
-    durationMs: row.duration_ms,
-    input: JSON.parse(row.input) as unknown,
-  };
-}
 
 /** Inserts one decision on `db` (a pool, or a client inside a transaction). */
 export async function insertDecision(db: Queryable, d: DecisionRecord): Promise<void> {
