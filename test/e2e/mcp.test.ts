@@ -130,8 +130,9 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
       () => assert.fail("a changed tool must be refused"),
       (error: unknown) => error as Error,
     );
-    assert.match(refused.message, /409/);
+    // Answered as the call's JSON-RPC error, carrying the gateway's code and status.
     assert.match(refused.message, /tool_changed/);
+    assert.equal((refused as Error & { data?: { status?: number } }).data?.status, 409);
 
     const pins = await gw.admin("GET", "/admin/mcp-servers/repo/tools");
     assert.equal(pins.status, 200);

@@ -33,15 +33,18 @@ export interface AuthorizeCallDeps extends AuthorizeDeps {
  * Asks the policy; throws policy_denied (with reasons) unless it allows, or, when the
  * policy asks for a person's approval, approval_required / approval_denied until an
  * approval for this exact request lets it through. Returns the decision acted on.
+ * `boundBody` replaces the body bytes an approval is bound to, for calls whose bytes hold
+ * more than what the call does (an MCP message's JSON-RPC id, which a retry renumbers).
  */
 export async function askPolicy(
   req: Request,
   res: Response,
   deps: AuthorizeDeps,
   parts: PolicyInputParts,
+  boundBody?: Buffer,
 ): Promise<Decision> {
   const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
-  const subject = approvalSubject(req, res, parts);
+  const subject = approvalSubject(req, res, parts, boundBody);
   const binding = deps.approvals?.bind(subject) ?? null;
   const live = binding ? await deps.approvals!.lookup(binding) : null;
   const approval = live
@@ -76,7 +79,12 @@ export async function askPolicy(
 }
 
 /** What an approval for this request is bound to and shows the person deciding. */
-function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): ApprovalSubject {
+function approvalSubject(
+  req: Request,
+  res: Response,
+  parts: PolicyInputParts,
+  boundBody: Buffer | undefined,
+): ApprovalSubject {
   return {
     agentId: res.locals.agent!.id,
     kid: res.locals.signature!.kid,
@@ -90,7 +98,7 @@ function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): 
       // The full path as the agent sent it (a call's path names its tool).
       path: req.path,
       query: parts.query,
-      body: parts.phase === "call" ? (res.locals.rawBody ?? null) : null,
+      body: parts.phase === "call" ? (boundBody ?? res.locals.rawBody ?? null) : null,
       bodyPreview: bodyPreview(parts.body),
     },
   };
