@@ -61,12 +61,12 @@ export function targetOf(method: string, rawParams: unknown): McpTarget | null {
         body: argumentsOf(params.arguments, method),
       };
     case "resources/read": {
-      const uri = requireString(params.uri, "resources/read needs params.uri");
+      const uri = normalizedUri(requireString(params.uri, "resources/read needs params.uri"));
       return { kind: "resource", name: uri, decide: "call", body: { uri } };
     }
     case "resources/subscribe":
     case "resources/unsubscribe": {
-      const uri = requireString(params.uri, `${method} needs params.uri`);
+      const uri = normalizedUri(requireString(params.uri, `${method} needs params.uri`));
       return { kind: "resource", name: uri, decide: "see", body: { kind: "resource", name: uri } };
     }
     case "completion/complete": {
@@ -88,6 +88,26 @@ export function targetOf(method: string, rawParams: unknown): McpTarget | null {
     default:
       return null;
   }
+}
+
+/**
+ * A resource URI exactly as URL parsing writes it back. Servers (the official SDKs among them) look a URI
+ * up after parsing it, so "REPO://secrets/key" would read "repo://secrets/key" while the policy, asked
+ * about the text, saw another name: a URI that parsing changes is refused, so the policy decides on the
+ * very name the server resolves.
+ */
+function normalizedUri(uri: string): string {
+  let href: string;
+  try {
+    href = new URL(uri).href;
+  } catch {
+    throw invalidParams("a resource URI must be an absolute URI");
+  }
+  if (href !== uri)
+    throw invalidParams(
+      `a resource URI must be sent in its normal form (${JSON.stringify(href.slice(0, 200))})`,
+    );
+  return uri;
 }
 
 function requireString(value: unknown, message: string): string {
