@@ -8,17 +8,26 @@ export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void
   const insert = db.prepare(
     `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
        reasons, obligations, policy_revision, duration_ms, input)
-     VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
-       @reasons, @obligations, @policyRevision, @durationMs, @input)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return (d) => {
-    insert.run({
-      ...d,
-      allow: d.allow ? 1 : 0,
-      reasons: JSON.stringify(d.reasons),
-      obligations: JSON.stringify(d.obligations),
-      input: JSON.stringify(d.input ?? null),
-    });
+    insert.run(
+      d.decisionId,
+      d.time,
+      d.requestId,
+      d.traceId,
+      d.agentId,
+      d.kid,
+      d.tool,
+      d.action,
+      d.phase,
+      d.allow ? 1 : 0,
+      JSON.stringify(d.reasons),
+      JSON.stringify(d.obligations),
+      d.policyRevision,
+      d.durationMs,
+      JSON.stringify(d.input ?? null),
+    );
   };
 }
 
