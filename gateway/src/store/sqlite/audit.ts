@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 
 /**
@@ -54,29 +54,10 @@ export function createSqliteAuditStore(db: Database): AuditStore {
       return appendTx(event);
     },
 
-    async list({ limit, cursor, action }) {
-      const before = cursor ? Number(decodeCursor(cursor)) : Number.NaN;
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (action) {
-        where.push("action = ?");
-        args.push(action);
-      }
-      const rows = db
-        .prepare<unknown[], AuditRow>(
-          `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, limit + 1);
-      const page = rows.slice(0, limit);
-      const tail = page.at(-1);
-      return {
-        items: page.map(toAuditRecord),
-        nextCursor: rows.length > limit && tail ? encodeCursor(String(tail.seq)) : null,
-      };
+    async list(page) {
+      const { sql, args } = newestFirstSelect("audit", [["action", page.action]], page, () => "?");
+      const rows = db.prepare<unknown[], AuditRow>(sql).all(...args);
+      return toNewestFirstPage(rows, page.limit, toAuditRecord);
     },
 
     async verify() {

@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
-import { type DecisionRow, toRecord } from "../decision-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import { type DecisionRow, decisionFilters, toRecord } from "../decision-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 
 /** A prepared insert of one decision (the caller decides the transaction). */
@@ -50,40 +50,9 @@ export function createSqliteDecisionStore(db: Database): DecisionStore {
       insert(d);
     },
     async list(query) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const before = query.cursor ? Number(decodeCursor(query.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (query.agentId) {
-        where.push("agent_id = ?");
-        args.push(query.agentId);
-      }
-      if (query.tool) {
-        where.push("tool = ?");
-        args.push(query.tool);
-      }
-      if (query.allow !== undefined) {
-        where.push("allow = ?");
-        args.push(query.allow ? 1 : 0);
-      }
-      if (query.phase) {
-        where.push("phase = ?");
-        args.push(query.phase);
-      }
-      const rows = db
-        .prepare<unknown[], DecisionRow>(
-          `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toRecord),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("decisions", decisionFilters(query), query, () => "?");
+      const rows = db.prepare<unknown[], DecisionRow>(sql).all(...args);
+      return toNewestFirstPage(rows, query.limit, toRecord);
     },
   };
 }
