@@ -1,5 +1,5 @@
 // Composition of the state several gateway processes share, chosen in one place:
-// with config.redis.url, replay nonces, rate-limit counters and invalidation events go
+// with config.redis.url, replay nonces, rate-limit counters, calls in flight and invalidation events go
 // through Redis; without it, each lives in this process (one gateway, the default).
 // main.ts builds it before the store (the store reports its health here) and hands it
 // to createServices.
@@ -7,9 +7,11 @@ import type { Logger } from "pino";
 import { createLocalInvalidationBus, type InvalidationBus } from "../cache/invalidation.js";
 import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
+import type { InFlightCounter } from "../limits/concurrency.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
 import { connectRedis, redisCall } from "./redis-client.js";
+import { createRedisInFlightCounter } from "./redis-in-flight.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
 import { createRedisNonceCache, initNonceEpoch } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
@@ -24,6 +26,8 @@ export interface SharedState {
   nonceCache?: NonceCache;
   /** Set when Redis holds the rate-limit counters. */
   rateLimiter?: RateLimiter;
+  /** Set when Redis counts each agent's calls in flight. */
+  inFlight?: InFlightCounter;
   /** Readiness of the shared servers this state itself uses (Redis); empty without them. */
   readiness(): Promise<Record<string, boolean>>;
   close(): Promise<void>;
@@ -84,6 +88,7 @@ export async function createSharedState(
     ...(options.now ? { now: options.now } : {}),
   });
   const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });
+  const inFlight = createRedisInFlightCounter({ redis: redis.command, prefix: redis.prefix });
   return {
     health,
     bus,
@@ -95,6 +100,7 @@ export async function createSharedState(
       consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),
       refund: (key, rule, cost) => health.guard("redis", () => rateLimiter.refund(key, rule, cost)),
     },
+    inFlight: { acquire: (key, limit) => health.guard("redis", () => inFlight.acquire(key, limit)) },
     async readiness() {
       const up = await health
         .guard("redis", () => redisCall(() => redis.command.ping()))

@@ -1,26 +1,7 @@
 import type pg from "pg";
-import type { McpStore, StoredMcpServer, StoredToolPin } from "../types.js";
+import { type PinRow, toPin } from "../mcp-rows.js";
+import type { McpStore, StoredMcpServer } from "../types.js";
 import { query, transaction } from "./pool.js";
-
-interface PinRow {
-  server: string;
-  tool: string;
-  pinned_digest: string;
-  seen_digest: string;
-  seen: string;
-  pinned_at: string;
-  seen_at: string;
-}
-
-const toPin = (row: PinRow): StoredToolPin => ({
-  server: row.server,
-  tool: row.tool,
-  pinnedDigest: row.pinned_digest,
-  seenDigest: row.seen_digest,
-  seen: JSON.parse(row.seen) as StoredToolPin["seen"],
-  pinnedAt: row.pinned_at,
-  seenAt: row.seen_at,
-});
 
 export function createPostgresMcpStore(pool: pg.Pool): McpStore {
   async function getPin(server: string, tool: string) {

@@ -1,25 +1,6 @@
 import type { Database } from "better-sqlite3";
-import type { McpStore, StoredMcpServer, StoredToolPin } from "../types.js";
-
-interface PinRow {
-  server: string;
-  tool: string;
-  pinned_digest: string;
-  seen_digest: string;
-  seen: string;
-  pinned_at: string;
-  seen_at: string;
-}
-
-const toPin = (row: PinRow): StoredToolPin => ({
-  server: row.server,
-  tool: row.tool,
-  pinnedDigest: row.pinned_digest,
-  seenDigest: row.seen_digest,
-  seen: JSON.parse(row.seen) as StoredToolPin["seen"],
-  pinnedAt: row.pinned_at,
-  seenAt: row.seen_at,
-});
+import { type PinRow, toPin } from "../mcp-rows.js";
+import type { McpStore, StoredMcpServer } from "../types.js";
 
 export function createSqliteMcpStore(db: Database): McpStore {
   const getPin = db.prepare<[string, string], PinRow>(

@@ -1,0 +1,26 @@
+// The mcp_tool_pins table as both engines store it (same columns; the last seen tool
+// definition as JSON text, times as ISO strings), and how a row reads back.
+import type { StoredToolPin } from "./types.js";
+
+/** A row of the mcp_tool_pins table, the same in both engines. */
+export interface PinRow {
+  server: string;
+  tool: string;
+  pinned_digest: string;
+  seen_digest: string;
+  seen: string;
+  pinned_at: string;
+  seen_at: string;
+}
+
+export function toPin(row: PinRow): StoredToolPin {
+  return {
+    server: row.server,
+    tool: row.tool,
+    pinnedDigest: row.pinned_digest,
+    seenDigest: row.seen_digest,
+    seen: JSON.parse(row.seen) as StoredToolPin["seen"],
+    pinnedAt: row.pinned_at,
+    seenAt: row.seen_at,
+  };
+}
