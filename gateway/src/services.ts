@@ -204,6 +204,7 @@ export async function createServices(
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
   const concurrency = createCallConcurrency(config, {
+    ...(shared.inFlight ? { counter: shared.inFlight } : {}),
     onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
   });
   const budgets = createBudgets(config, store.budgets, {

@@ -25,6 +25,7 @@ const CONFIG = {
     tiers: {
       default: { perAgent: BIG },
       limited: { perAgent: { points: 7, windowSeconds: 600, burst: 7 } },
+      narrow: { perAgent: BIG, concurrency: 3 },
       budgeted: {
         perAgent: BIG,
         budgets: [{ tool: "gmail", unit: "calls", action: "messages.send", period: "day", limit: 4 }],
@@ -146,6 +147,41 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
     assert.ok(ok >= 5, `the limit is not refused early (got ${ok})`);
     assert.equal(ok + limited.length, 24, results.map((r) => r.status).join(","));
     for (const r of limited) assertProblemShape(r, 429, "rate_limited");
+  });
+
+  it("one agent's calls in flight stay within its bound when slow calls are split between both", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { tier: "narrow" });
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    const auth = { authorization: `Bearer ${t}` };
+    fakes.openai.reset();
+    fakes.openai.behave({ delayMs: 1500 });
+    try {
+      // Counted per process, each instance would admit 3: 6 of the 10 would succeed.
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => gws.call(i % 2, agent.key, { path: models, headers: auth })),
+      );
+      const ok = results.filter((r) => r.status === 200).length;
+      assert.ok(
+        ok >= 1 && ok <= 3,
+        `never more than 3 in flight (${results.map((r) => r.status).join(",")})`,
+      );
+      assert.ok(fakes.openai.received.length <= 3, "no more than 3 reached the upstream");
+      for (const r of results.filter((x) => x.status !== 200)) {
+        assertProblemShape(r, 429, "rate_limited");
+        assert.match(r.body.detail, /at most 3 calls to openai/);
+      }
+      // Every place was given back when the calls ended, on both instances.
+      fakes.openai.reset();
+      const again = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => gws.call(i % 2, agent.key, { path: models, headers: auth })),
+      );
+      assert.deepEqual(
+        again.map((r) => r.status),
+        [200, 200, 200],
+      );
+    } finally {
+      fakes.openai.reset();
+    }
   });
 
   it("one agent's budget holds across both under parallel load", async () => {

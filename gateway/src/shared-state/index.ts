@@ -1,5 +1,5 @@
 // Composition of the state several gateway processes share, chosen in one place:
-// with config.redis.url, replay nonces, rate-limit counters and invalidation events go
+// with config.redis.url, replay nonces, rate-limit counters, calls in flight and invalidation events go
 // through Redis; without it, each lives in this process (one gateway, the default).
 // main.ts builds it before the store (the store reports its health here) and hands it
 // to createServices.
@@ -7,10 +7,12 @@ import type { Logger } from "pino";
 import { createLocalInvalidationBus, type InvalidationBus } from "../cache/invalidation.js";
 import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
+import type { InFlightCounter } from "../limits/concurrency.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { McpSessions } from "../mcp/sessions.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
 import { connectRedis, redisCall } from "./redis-client.js";
+import { createRedisInFlightCounter } from "./redis-in-flight.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
 import { createRedisMcpSessions } from "./redis-mcp-sessions.js";
 import { createRedisNonceCache, initNonceEpoch } from "./redis-nonce-cache.js";
@@ -28,6 +30,8 @@ export interface SharedState {
   rateLimiter?: RateLimiter;
   /** Set when Redis holds the agents' MCP sessions; otherwise they live in this process. */
   mcpSessions?: McpSessions;
+  /** Set when Redis counts each agent's calls in flight. */
+  inFlight?: InFlightCounter;
   /** Readiness of the shared servers this state itself uses (Redis); empty without them. */
   readiness(): Promise<Record<string, boolean>>;
   close(): Promise<void>;
@@ -94,6 +98,7 @@ export async function createSharedState(
     ...config.mcp?.sessions,
     ...(options.now ? { now: options.now } : {}),
   });
+  const inFlight = createRedisInFlightCounter({ redis: redis.command, prefix: redis.prefix });
   return {
     health,
     bus,
@@ -111,6 +116,7 @@ export async function createSharedState(
       find: (id, agentId, server) => health.guard("redis", () => mcpSessions.find(id, agentId, server)),
       close: (id) => health.guard("redis", () => mcpSessions.close(id)),
     },
+    inFlight: { acquire: (key, limit) => health.guard("redis", () => inFlight.acquire(key, limit)) },
     async readiness() {
       const up = await health
         .guard("redis", () => redisCall(() => redis.command.ping()))

@@ -1,5 +1,6 @@
 // The decisions table as both engines store it (same columns; allow as 0/1, JSON members as text).
-import type { DecisionRecord } from "./types.js";
+import type { Filter } from "./newest-first.js";
+import type { DecisionQuery, DecisionRecord } from "./types.js";
 
 /** A row of the decisions table, the same in both engines. */
 export interface DecisionRow {
@@ -39,4 +40,15 @@ export function toRecord(row: DecisionRow): DecisionRecord {
     durationMs: row.duration_ms,
     input: JSON.parse(row.input) as unknown,
   };
+}
+
+/** The filters a decisions listing applies, in both engines. */
+export function decisionFilters(q: DecisionQuery): Filter[] {
+  const allow = q.allow === undefined ? undefined : q.allow ? 1 : 0;
+  return [
+    ["agent_id", q.agentId],
+    ["tool", q.tool],
+    ["allow", allow],
+    ["phase", q.phase],
+  ];
 }

@@ -11,12 +11,8 @@ async function hydrate(db: Queryable, rows: AgentRow[]): Promise<Agent[]> {
     "SELECT * FROM agent_keys WHERE agent_id = ANY($1) ORDER BY created_at, kid",
     [rows.map((r) => r.id)],
   );
-  return rows.map((row) =>
-    toAgent(
-      row,
-      keys.rows.filter((k) => k.agent_id === row.id),
-    ),
-  );
+  const keysOf = (id: string) => keys.rows.filter((k) => k.agent_id === id);
+  return rows.map((row) => toAgent(row, keysOf(row.id)));
 }
 
 async function load(db: Queryable, id: string): Promise<Agent | null> {

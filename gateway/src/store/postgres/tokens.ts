@@ -1,27 +1,21 @@
 import type pg from "pg";
+import { type TokenRow, toTokenRow } from "../token-rows.js";
 import type { TokenStore } from "../types.js";
 import { query } from "./pool.js";
 
 export function createPostgresTokenStore(pool: pg.Pool): TokenStore {
   return {
     async recordIssued(token) {
+      const row = toTokenRow(token);
       await query(
         pool,
         `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          token.jti,
-          token.agentId,
-          token.kid,
-          token.tool,
-          token.scopes.join(" "),
-          token.issuedAt,
-          token.expiresAt,
-        ],
+        [row.jti, row.agent_id, row.kid, row.tool, row.scopes, row.issued_at, row.expires_at],
       );
     },
     async revokedAt(jti) {
-      const { rows } = await query<{ revoked_at: number | null }>(
+      const { rows } = await query<Pick<TokenRow, "revoked_at">>(
         pool,
         "SELECT revoked_at FROM tokens WHERE jti = $1",
         [jti],
@@ -43,7 +37,7 @@ export function createPostgresTokenStore(pool: pg.Pool): TokenStore {
       // the count is of live ones.
       const scope = `agent_id = $2 AND revoked_at IS NULL ${kid ? "AND kid = $3" : ""}`;
       const args: Array<string | number> = kid ? [at, agentId, kid] : [at, agentId];
-      const { rows } = await query<{ expires_at: number }>(
+      const { rows } = await query<Pick<TokenRow, "expires_at">>(
         pool,
         `UPDATE tokens SET revoked_at = $1 WHERE ${scope} RETURNING expires_at`,
         args,

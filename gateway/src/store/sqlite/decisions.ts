@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
-import { type DecisionRow, toRecord } from "../decision-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import { type DecisionRow, decisionFilters, toRecord } from "../decision-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 
 /** A prepared insert of one decision (the caller decides the transaction). */
@@ -8,17 +8,26 @@ export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void
   const insert = db.prepare(
     `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
        reasons, obligations, policy_revision, duration_ms, input)
-     VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
-       @reasons, @obligations, @policyRevision, @durationMs, @input)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return (d) => {
-    insert.run({
-      ...d,
-      allow: d.allow ? 1 : 0,
-      reasons: JSON.stringify(d.reasons),
-      obligations: JSON.stringify(d.obligations),
-      input: JSON.stringify(d.input ?? null),
-    });
+    insert.run(
+      d.decisionId,
+      d.time,
+      d.requestId,
+      d.traceId,
+      d.agentId,
+      d.kid,
+      d.tool,
+      d.action,
+      d.phase,
+      d.allow ? 1 : 0,
+      JSON.stringify(d.reasons),
+      JSON.stringify(d.obligations),
+      d.policyRevision,
+      d.durationMs,
+      JSON.stringify(d.input ?? null),
+    );
   };
 }
 
@@ -41,40 +50,9 @@ export function createSqliteDecisionStore(db: Database): DecisionStore {
       insert(d);
     },
     async list(query) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const before = query.cursor ? Number(decodeCursor(query.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (query.agentId) {
-        where.push("agent_id = ?");
-        args.push(query.agentId);
-      }
-      if (query.tool) {
-        where.push("tool = ?");
-        args.push(query.tool);
-      }
-      if (query.allow !== undefined) {
-        where.push("allow = ?");
-        args.push(query.allow ? 1 : 0);
-      }
-      if (query.phase) {
-        where.push("phase = ?");
-        args.push(query.phase);
-      }
-      const rows = db
-        .prepare<unknown[], DecisionRow>(
-          `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toRecord),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("decisions", decisionFilters(query), query, () => "?");
+      const rows = db.prepare<unknown[], DecisionRow>(sql).all(...args);
+      return toNewestFirstPage(rows, query.limit, toRecord);
     },
   };
 }

@@ -1,17 +1,18 @@
 import type { Database } from "better-sqlite3";
+import { type TokenRow, toTokenRow } from "../token-rows.js";
 import type { TokenStore } from "../types.js";
 
 export function createSqliteTokenStore(db: Database): TokenStore {
   const insert = db.prepare(
     `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
-     VALUES (@jti, @agentId, @kid, @tool, @scopes, @issuedAt, @expiresAt)`,
+     VALUES (@jti, @agent_id, @kid, @tool, @scopes, @issued_at, @expires_at)`,
   );
-  const selectRevoked = db.prepare<[string], { revoked_at: number | null }>(
+  const selectRevoked = db.prepare<[string], Pick<TokenRow, "revoked_at">>(
     "SELECT revoked_at FROM tokens WHERE jti = ?",
   );
   return {
     async recordIssued(token) {
-      insert.run({ ...token, scopes: token.scopes.join(" ") });
+      insert.run(toTokenRow(token));
     },
     async revokedAt(jti) {
       return selectRevoked.get(jti)?.revoked_at ?? null;
