@@ -53,6 +53,22 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
   };
 }
 
+/** The row a chained record is stored as (details as JSON text). */
+export function toAuditRow(record: AuditRecord): AuditRow {
+  return {
+    seq: record.seq,
+    time: record.time,
+    actor: record.actor,
+    action: record.action,
+    target: record.target,
+    request_id: record.requestId,
+    trace_id: record.traceId,
+    details: JSON.stringify(record.details),
+    prev_hash: record.prevHash,
+    hash: record.hash,
+  };
+}
+
 /** A tampered row may hold details that are not JSON; treat it as a hash mismatch, not a crash. */
 function toRecordSafe(row: AuditRow): AuditRecord | null {
   try {

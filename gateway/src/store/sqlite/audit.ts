@@ -1,5 +1,12 @@
 import type { Database } from "better-sqlite3";
-import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
+import {
+  type AuditRow,
+  auditHash,
+  createChainChecker,
+  GENESIS,
+  toAuditRecord,
+  toAuditRow,
+} from "../audit-chain.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 
@@ -14,15 +21,16 @@ export function prepareAuditAppend(db: Database): (event: AuditEvent) => AuditRe
   const anchor = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_anchor'");
   const insert = db.prepare(
     `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-     VALUES (@seq, @time, @actor, @action, @target, @requestId, @traceId, @details, @prevHash, @hash)`,
+     VALUES (@seq, @time, @actor, @action, @target, @request_id, @trace_id, @details, @prev_hash, @hash)`,
   );
   return (event) => {
     const tail = last.get();
     const seq = (tail?.seq ?? 0) + 1;
     const prevHash = tail?.hash ?? anchor.get()?.value ?? GENESIS;
     const hash = auditHash(prevHash, seq, event);
-    insert.run({ ...event, seq, details: JSON.stringify(event.details), prevHash, hash });
-    return { ...event, seq, prevHash, hash };
+    const record = { ...event, seq, prevHash, hash };
+    insert.run(toAuditRow(record));
+    return record;
   };
 }
 
