@@ -24,3 +24,16 @@ export function toPin(row: PinRow): StoredToolPin {
     seenAt: row.seen_at,
   };
 }
+
+/** The row a pin is stored as (the seen definition as JSON text). */
+export function toPinRow(pin: StoredToolPin): PinRow {
+  return {
+    server: pin.server,
+    tool: pin.tool,
+    pinned_digest: pin.pinnedDigest,
+    seen_digest: pin.seenDigest,
+    seen: JSON.stringify(pin.seen),
+    pinned_at: pin.pinnedAt,
+    seen_at: pin.seenAt,
+  };
+}
