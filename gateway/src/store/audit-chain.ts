@@ -53,20 +53,24 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
   };
 }
 
-/** The row a chained record is stored as (details as JSON text). */
-export function toAuditRow(record: AuditRecord): AuditRow {
-  return {
-    seq: record.seq,
-    time: record.time,
-    actor: record.actor,
-    action: record.action,
-    target: record.target,
-    request_id: record.requestId,
-    trace_id: record.traceId,
-    details: JSON.stringify(record.details),
-    prev_hash: record.prevHash,
-    hash: record.hash,
-  };
+/** The audit table's columns, in the order auditValues lists a record's values. */
+export const AUDIT_COLUMNS =
+  "seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash";
+
+/** A chained record's values in AUDIT_COLUMNS order (details as JSON text), to bind positionally. */
+export function auditValues(record: AuditRecord): Array<string | number | null> {
+  return [
+    record.seq,
+    record.time,
+    record.actor,
+    record.action,
+    record.target,
+    record.requestId,
+    record.traceId,
+    JSON.stringify(record.details),
+    record.prevHash,
+    record.hash,
+  ];
 }
 
 /** A tampered row may hold details that are not JSON; treat it as a hash mismatch, not a crash. */

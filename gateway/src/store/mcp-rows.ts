@@ -25,15 +25,18 @@ export function toPin(row: PinRow): StoredToolPin {
   };
 }
 
-/** The row a pin is stored as (the seen definition as JSON text). */
-export function toPinRow(pin: StoredToolPin): PinRow {
-  return {
-    server: pin.server,
-    tool: pin.tool,
-    pinned_digest: pin.pinnedDigest,
-    seen_digest: pin.seenDigest,
-    seen: JSON.stringify(pin.seen),
-    pinned_at: pin.pinnedAt,
-    seen_at: pin.seenAt,
-  };
+/** The mcp_tool_pins columns, in the order pinValues lists a pin's values. */
+export const PIN_COLUMNS = "server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at";
+
+/** A pin's values in PIN_COLUMNS order (the seen definition as JSON text), to bind positionally. */
+export function pinValues(pin: StoredToolPin): string[] {
+  return [
+    pin.server,
+    pin.tool,
+    pin.pinnedDigest,
+    pin.seenDigest,
+    JSON.stringify(pin.seen),
+    pin.pinnedAt,
+    pin.seenAt,
+  ];
 }

@@ -1,11 +1,12 @@
 import type pg from "pg";
 import {
+  AUDIT_COLUMNS,
   type AuditRow,
   auditHash,
+  auditValues,
   createChainChecker,
   GENESIS,
   toAuditRecord,
-  toAuditRow,
 } from "../audit-chain.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
@@ -38,23 +39,10 @@ export async function appendAuditEvents(client: Queryable, events: AuditEvent[])
   for (const event of events) {
     seq += 1;
     const record = { ...event, seq, prevHash, hash: auditHash(prevHash, seq, event) };
-    const row = toAuditRow(record);
     await query(
       client,
-      `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        row.seq,
-        row.time,
-        row.actor,
-        row.action,
-        row.target,
-        row.request_id,
-        row.trace_id,
-        row.details,
-        row.prev_hash,
-        row.hash,
-      ],
+      `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      auditValues(record),
     );
     records.push(record);
     prevHash = record.hash;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type PinRow, toPin, toPinRow } from "../mcp-rows.js";
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
 import type { McpStore, StoredMcpServer } from "../types.js";
 import { query, transaction } from "./pool.js";
 
@@ -47,12 +47,10 @@ export function createPostgresMcpStore(pool: pg.Pool): McpStore {
     },
     getPin,
     async insertPinIfAbsent(pin) {
-      const row = toPinRow(pin);
       await query(
         pool,
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [row.server, row.tool, row.pinned_digest, row.seen_digest, row.seen, row.pinned_at, row.seen_at],
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        pinValues(pin),
       );
       return (await getPin(pin.server, pin.tool))!;
     },

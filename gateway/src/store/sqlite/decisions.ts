@@ -1,24 +1,21 @@
 import type { Database } from "better-sqlite3";
-import { type DecisionRow, decisionFilters, toRecord } from "../decision-rows.js";
+import {
+  DECISION_COLUMNS,
+  type DecisionRow,
+  decisionFilters,
+  decisionValues,
+  toRecord,
+} from "../decision-rows.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 
 /** A prepared insert of one decision (the caller decides the transaction). */
 export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void {
   const insert = db.prepare(
-    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-       reasons, obligations, policy_revision, duration_ms, input)
-     VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
-       @reasons, @obligations, @policyRevision, @durationMs, @input)`,
+    `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return (d) => {
-    insert.run({
-      ...d,
-      allow: d.allow ? 1 : 0,
-      reasons: JSON.stringify(d.reasons),
-      obligations: JSON.stringify(d.obligations),
-      input: JSON.stringify(d.input ?? null),
-    });
+    insert.run(...decisionValues(d));
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { type PinRow, toPin, toPinRow } from "../mcp-rows.js";
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
 import type { McpStore, StoredMcpServer } from "../types.js";
 
 export function createSqliteMcpStore(db: Database): McpStore {
@@ -44,9 +44,8 @@ export function createSqliteMcpStore(db: Database): McpStore {
     },
     async insertPinIfAbsent(pin) {
       db.prepare(
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES (@server, @tool, @pinned_digest, @seen_digest, @seen, @pinned_at, @seen_at) ON CONFLICT DO NOTHING`,
-      ).run(toPinRow(pin));
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(...pinValues(pin));
       return toPin(getPin.get(pin.server, pin.tool)!);
     },
     async markPinSeen(server, tool, seen, seenDigest, at) {
