@@ -348,6 +348,7 @@ decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != 
       await transport.terminateSession();
       assert.ok(served.includes("DELETE@1"), served.join(","));
       assertProblemShape(await list(agent.key, ownToken.token, 0), 404, "not_found");
+      for (const gw of gws.instances) assert.ok(!gw.output().includes(sessionId), "the id is never logged");
     } finally {
       await client.close();
     }
