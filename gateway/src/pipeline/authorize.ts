@@ -41,32 +41,43 @@ export async function askPolicy(
   parts: PolicyInputParts,
 ): Promise<Decision> {
   const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
-  const subject = approvalSubject(req, res, parts);
-  const binding = deps.approvals?.bind(subject) ?? null;
-  const live = binding ? await deps.approvals!.lookup(binding) : null;
-  const approval = live
-    ? { id: live.id, status: live.status, decidedBy: live.decidedBy, note: live.note }
-    : null;
   const startedAt = process.hrtime.bigint();
-  const input = buildPolicyInput(req, res, { ...parts, extra: { budgets, approval } }, deps.nowMs());
+  let input = buildPolicyInput(req, res, { ...parts, extra: { budgets, approval: null } }, deps.nowMs());
   let decision = deps.policy.decide(input);
   timeStage(res.locals, "policy", startedAt);
-  const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  let policyNs = process.hrtime.bigint() - startedAt;
   let refusal: GatewayError | null = null;
-  if (!decision.allow && decision.approval && deps.approvals && binding) {
-    const outcome = await deps.approvals.settle(
-      res,
-      subject,
-      binding,
-      { ...decision, approval: decision.approval },
-      live,
-    );
-    decision = outcome.decision;
-    if (!outcome.allow) refusal = outcome.error;
+  // Only a decision that asks for a person's approval needs the approval governing this request: the
+  // store is read then, not on every decision. When there is one, the policy is asked again with it as
+  // input.approval (so a policy can still refuse outright once it sees a denial); a decision that still
+  // asks for approval is settled against it (exactly once, in the store).
+  if (!decision.allow && decision.approval && deps.approvals) {
+    const subject = approvalSubject(req, res, parts);
+    const binding = deps.approvals.bind(subject);
+    const live = await deps.approvals.lookup(binding);
+    if (live) {
+      const again = process.hrtime.bigint();
+      const approval = { id: live.id, status: live.status, decidedBy: live.decidedBy, note: live.note };
+      input = { ...input, approval };
+      decision = deps.policy.decide(input);
+      timeStage(res.locals, "policy", again);
+      policyNs += process.hrtime.bigint() - again;
+    }
+    if (!decision.allow && decision.approval) {
+      const outcome = await deps.approvals.settle(
+        res,
+        subject,
+        binding,
+        { ...decision, approval: decision.approval },
+        live,
+      );
+      decision = outcome.decision;
+      if (!outcome.allow) refusal = outcome.error;
+    }
   }
   res.locals.decision = decision;
   deps.onDecision?.(parts.phase, decision.allow);
-  await deps.recorder.record(res, input, decision, durationMs);
+  await deps.recorder.record(res, input, decision, Number(policyNs) / 1e6);
   if (refusal) throw refusal;
   if (!decision.allow) {
     const reasons = decision.reasons.length ? decision.reasons : ["the policy did not allow this request"];

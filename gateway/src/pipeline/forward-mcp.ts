@@ -52,13 +52,24 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
       if (mcp.method === "initialize" && upstream.ok) {
         const upstreamId = upstream.headers.get("mcp-session-id");
         if (upstreamId) {
-          mcp.session = deps.sessions.open(res.locals.agent!.id, mcp.server.name, upstreamId, null);
+          mcp.session = await deps.sessions
+            .open(res.locals.agent!.id, mcp.server.name, upstreamId)
+            .catch(async (error: unknown) => {
+              // Not recorded (the shared table is down): end the upstream session the agent cannot use.
+              await upstream.body?.cancel().catch(() => {});
+              void sendUpstream(mcp.server.url, {
+                method: "DELETE",
+                headers: { "mcp-session-id": upstreamId, ...credentialHeaders },
+              }).catch(() => {});
+              throw error;
+            });
           out["mcp-session-id"] = mcp.session.id;
         }
       }
-      // The upstream ended the session (or forgot it): so does the gateway; the agent starts a new one.
+      // The upstream ended the session (or forgot it): so does the gateway, on every instance; the agent
+      // starts a new one.
       if (mcp.session && (upstream.status === 404 || (req.method === "DELETE" && upstream.ok)))
-        deps.sessions.close(mcp.session.id);
+        await deps.sessions.close(mcp.session.id);
 
       const rewrite = answerRewriter(mcp, deps.pins, res.locals.decision?.obligations);
       res.status(upstream.status);

@@ -39,9 +39,10 @@ export function createResolveMcpCall(servers: McpServers, sessions: McpSessions)
       const sessionId = req.get("mcp-session-id");
       if (sessionId !== undefined) {
         // Unknown, expired or another agent's: MCP's answer to a session it does not know (the client starts anew).
-        const session = sessions.find(sessionId, res.locals.agent!.id, server.name);
+        // With Redis this asks the shared table (any instance may have opened it); Redis down → 503.
+        const session = await sessions.find(sessionId, res.locals.agent!.id, server.name);
         if (!session) throw new GatewayError("not_found", "no such MCP session; initialize a new one");
-        session.protocolVersion = req.get("mcp-protocol-version") ?? session.protocolVersion;
+        session.protocolVersion = req.get("mcp-protocol-version") ?? null;
         mcp.session = session;
       } else if (mcp.method !== "initialize") {
         throw new GatewayError("invalid_request", "send Mcp-Session-Id (from the initialize answer)");

@@ -9,7 +9,7 @@ export function createSqliteRecordStore(db: Database): RecordStore {
   const appendAudit = prepareAuditAppend(db);
   const writeTx = db.transaction((batch: RecordBatch): AuditRecord[] => {
     for (const decision of batch.decisions) insertDecision(decision);
-    return batch.audit.map(appendAudit);
+    return appendAudit(batch.audit);
   });
   return {
     async write(batch) {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
+import { MIGRATIONS } from "../migrations.js";
 import { runStoreSuite } from "../testing/store-suite.js";
-import { MIGRATIONS } from "./migrations.js";
 import { openSqliteStore } from "./open.js";
 
 const key = (n: number) => ({ kid: `kid-${n}`.padEnd(43, "x"), publicKey: `pk-${n}` });
