@@ -137,6 +137,7 @@ export function createApp(deps: AppDeps) {
         adminToken: config.adminToken,
         secure: new URL(config.publicUrl).protocol === "https:",
         ttlSeconds: config.console.sessionTtlSeconds,
+        signOuts: store.consoleSignOuts,
       })
     : undefined;
   const signed: RequestHandler[] = [
