@@ -25,6 +25,7 @@ import { createUploadSlots } from "./http/upload-slots.js";
 import { mcpToolSpec } from "./mcp/mcp-tool-spec.js";
 import { metricsHandler } from "./metrics/metrics-handler.js";
 import { observeRequests } from "./metrics/observe-requests.js";
+import { createAnswerMcpRefusal } from "./pipeline/answer-mcp-refusal.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createAuthorizeMcp } from "./pipeline/authorize-mcp.js";
 import { createCheckMcpPin } from "./pipeline/check-mcp-pin.js";
@@ -122,7 +123,7 @@ export function createApp(deps: AppDeps) {
   });
   const readBody = readRawBody(config.bodyLimitBytes, {
     slots: uploads,
-    callerOf: (req, res) => (res.locals.precheckedKid ? `key:${res.locals.precheckedKid}` : `ip:${req.ip}`),
+    callerOf: (req, res) => (res.locals.prechecked ? `key:${res.locals.prechecked.kid}` : `ip:${req.ip}`),
   });
   const signatureDeps = {
     verifier: services.signatureVerifier,
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps) {
         adminToken: config.adminToken,
         secure: new URL(config.publicUrl).protocol === "https:",
         ttlSeconds: config.console.sessionTtlSeconds,
+        signOuts: store.consoleSignOuts,
       })
     : undefined;
   const signed: RequestHandler[] = [
@@ -214,6 +216,7 @@ export function createApp(deps: AppDeps) {
     onlyToolCalls(createReserveBudget(services.budgets)),
     createForwardMcp(services.mcp),
     ...createSettle(services.budgets),
+    createAnswerMcpRefusal(),
   );
   // A known path asked with a method it does not serve: 405 with Allow, not 404.
   const served = [

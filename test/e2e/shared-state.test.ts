@@ -13,7 +13,8 @@ import { BACKEND_HEADER } from "../../scripts/balancer.mjs";
 import { type FakeMcpRepo, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
 import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent } from "../support/agents.js";
-import { startGateway } from "../support/gateway-process.js";
+import { signInToConsole, signOutOfConsole, withConsoleCookie } from "../support/console-session.js";
+import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { allowAllPolicy, policyFolder, writeConfig } from "../support/policies.js";
 import { type SharedGateways, startSharedGateways } from "../support/shared-gateways.js";
 
@@ -273,6 +274,20 @@ decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != 
     }
   });
 
+  it("a console session issued by one works on the other; signed out through one, refused by both at once", async () => {
+    const [one, two] = gws.instances as [GatewayProcess, GatewayProcess];
+    const session = await signInToConsole(one.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    assert.equal(await withConsoleCookie(two.url, session, "/admin/agents"), 200);
+    assert.equal(await withConsoleCookie(two.url, session, "/console/session"), 200);
+    const kept = await signInToConsole(two.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    assert.equal(await signOutOfConsole(two.url, session), 204);
+    // The very next request to the other instance, with no wait at all, is refused.
+    assert.equal(await withConsoleCookie(one.url, session, "/admin/agents"), 401);
+    assert.equal(await withConsoleCookie(one.url, session, "/console/session"), 401);
+    assert.equal(await withConsoleCookie(two.url, session, "/admin/agents"), 401);
+    assert.equal(await withConsoleCookie(one.url, kept, "/admin/agents"), 200, "other sessions stay");
+  });
+
   it("an MCP session opened through one is served by the other; another agent cannot use it on either", async () => {
     const agent = await registerAgent(gws.instances[0]!, { scopes: ["mcp.repo:use"] });
     // The official client, each MCP request aimed: initialize at instance 0, everything after it at 1.
@@ -405,6 +420,39 @@ describe("AGENTGW_WORKERS=2", () => {
       ),
     );
     assert.equal(sends.filter((r) => r.status === 200).length, 4);
+  });
+
+  it("workers share the calls-in-flight bound and console sign-outs", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { tier: "narrow" });
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    fakes.openai.reset();
+    fakes.openai.behave({ delayMs: 1500 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          gws.call(0, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } }),
+        ),
+      );
+      const ok = results.filter((r) => r.status === 200).length;
+      assert.ok(
+        ok >= 1 && ok <= 3,
+        `never more than 3 in flight (${results.map((r) => r.status).join(",")})`,
+      );
+    } finally {
+      fakes.openai.reset();
+    }
+
+    const gw = gws.instances[0]!;
+    const session = await signInToConsole(gw.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    const before = await Promise.all(
+      Array.from({ length: 8 }, () => withConsoleCookie(gw.url, session, "/admin/agents")),
+    );
+    assert.deepEqual(new Set(before), new Set([200]), "whichever worker answers accepts the cookie");
+    assert.equal(await signOutOfConsole(gw.url, session), 204);
+    const after = await Promise.all(
+      Array.from({ length: 8 }, () => withConsoleCookie(gw.url, session, "/admin/agents")),
+    );
+    assert.deepEqual(new Set(after), new Set([401]), "and every worker refuses it once signed out");
   });
 
   it("workers share revocations, policy reloads, credential rotations and signing-key rotations", async () => {

@@ -124,6 +124,28 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
     });
   });
 
+  describe(`${engine} store: console sign-outs`, () => {
+    test("a sign-out is seen by another instance, kept until the session expires, recorded once", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        assert.equal(await other.consoleSignOuts.isSignedOut("h1"), false);
+        await store.consoleSignOuts.signOut("h1", 5_000);
+        await store.consoleSignOuts.signOut("h1", 5_000); // a second sign-out is no error
+        await store.consoleSignOuts.signOut("h2", 9_000);
+        assert.equal(await other.consoleSignOuts.isSignedOut("h1"), true);
+        assert.equal(await other.consoleSignOuts.isSignedOut("h3"), false);
+        assert.equal(await other.consoleSignOuts.purgeExpired(6_000), 1);
+        assert.equal(await store.consoleSignOuts.isSignedOut("h1"), false, "expired: nothing to refuse");
+        assert.equal(await store.consoleSignOuts.isSignedOut("h2"), true);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe(`${engine} store: budgets`, () => {
     test("many concurrent reservations never exceed the limit, across two instances", async ({
       store,
