@@ -25,6 +25,7 @@ import { createUploadSlots } from "./http/upload-slots.js";
 import { mcpToolSpec } from "./mcp/mcp-tool-spec.js";
 import { metricsHandler } from "./metrics/metrics-handler.js";
 import { observeRequests } from "./metrics/observe-requests.js";
+import { createAnswerMcpRefusal } from "./pipeline/answer-mcp-refusal.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createAuthorizeMcp } from "./pipeline/authorize-mcp.js";
 import { createCheckMcpPin } from "./pipeline/check-mcp-pin.js";
@@ -215,6 +216,7 @@ export function createApp(deps: AppDeps) {
     onlyToolCalls(createReserveBudget(services.budgets)),
     createForwardMcp(services.mcp),
     ...createSettle(services.budgets),
+    createAnswerMcpRefusal(),
   );
   // A known path asked with a method it does not serve: 405 with Allow, not 404.
   const served = [

@@ -13,7 +13,7 @@ export interface DecisionRow {
   kid: string | null;
   tool: string | null;
   action: string | null;
-  phase: "token" | "call";
+  phase: "token" | "call" | "list";
   allow: number;
   reasons: string;
   obligations: string;

@@ -103,7 +103,7 @@ export interface DecisionRecord {
   kid: string | null;
   tool: string | null;
   action: string | null;
-  phase: "token" | "call";
+  phase: "token" | "call" | "list";
   allow: boolean;
   reasons: string[];
   obligations: Record<string, unknown>;
@@ -117,7 +117,7 @@ export interface DecisionQuery {
   agentId?: string;
   tool?: string;
   allow?: boolean;
-  phase?: "token" | "call";
+  phase?: "token" | "call" | "list";
   limit: number;
   cursor?: string;
 }
