@@ -398,7 +398,7 @@ if (workers.skipped) rows.push(`    skipped: ${workers.skipped}`);
 else {
   const parts = ["gateway", "redis", "postgres", "upstream", "load", "total"];
   rows.push(
-    `    ${"".padEnd(28)} ${"req/s".padStart(7)} ${"p50 / p99".padStart(15)}  ${parts.map((p) => p.padStart(8)).join(" ")} ${"max req/s".padStart(9)}`,
+    `    ${"".padEnd(30)} ${"req/s".padStart(7)} ${"p50 / p99".padStart(15)}  ${parts.map((p) => p.padStart(8)).join(" ")} ${"max req/s".padStart(9)}`,
   );
   for (const [name, r] of [
     ["1 worker, SQLite, no Redis", workers.baseline],
@@ -407,7 +407,7 @@ else {
   ]) {
     const cpu = r.cpuMicrosPerRequest ?? {};
     rows.push(
-      `    ${name.padEnd(28)} ${f(r.rps).padStart(7)} ${`${f(r.p50Ms, 1)} / ${f(r.p99Ms, 1)}`.padStart(15)}  ${parts.map((p) => f(cpu[p]).padStart(8)).join(" ")} ${f(r.cpuBoundRps).padStart(9)}${r.errors ? `  errors ${r.errors}` : ""}`,
+      `    ${name.padEnd(30)} ${f(r.rps).padStart(7)} ${`${f(r.p50Ms, 1)} / ${f(r.p99Ms, 1)}`.padStart(15)}  ${parts.map((p) => f(cpu[p]).padStart(8)).join(" ")} ${f(r.cpuBoundRps).padStart(9)}${r.errors ? `  errors ${r.errors}` : ""}`,
     );
   }
   rows.push(
