@@ -123,7 +123,7 @@ export function createApp(deps: AppDeps) {
   });
   const readBody = readRawBody(config.bodyLimitBytes, {
     slots: uploads,
-    callerOf: (req, res) => (res.locals.precheckedKid ? `key:${res.locals.precheckedKid}` : `ip:${req.ip}`),
+    callerOf: (req, res) => (res.locals.prechecked ? `key:${res.locals.prechecked.kid}` : `ip:${req.ip}`),
   });
   const signatureDeps = {
     verifier: services.signatureVerifier,

@@ -5,26 +5,17 @@
 // only check that can fail.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type AgentKeyPair, generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config.js";
-import { createLogger } from "../log.js";
+import { type InProcessGateway, startInProcessGateway } from "../http/testing/in-process-gateway.js";
 import { createMemoryMcpSessions, type McpSessions } from "../mcp/sessions.js";
-import { createServices, type Services } from "../services.js";
 import { createLocalSharedState } from "../shared-state/index.js";
-import { openSqliteStore } from "../store/sqlite/open.js";
-import { type Store, StoreUnavailableError } from "../store/types.js";
+import { StoreUnavailableError } from "../store/types.js";
 
-const ADMIN = "mcp-sessions-test-admin-token";
 const servers: Server[] = [];
+let gw: InProcessGateway;
 let base = "";
-let store: Store;
-let services: Services;
 /** What the upstream MCP server received: "METHOD rpc-method session". */
 const upstreamSaw: string[] = [];
 const down = { find: false, open: false };
@@ -74,31 +65,17 @@ before(async () => {
       res.writeHead(200, headers).end(JSON.stringify({ jsonrpc: "2.0", id: message.id, result }));
     }),
   );
-  const gateway = createServer();
-  base = await listen(gateway);
-  const policyDir = mkdtempSync(join(tmpdir(), "agentgw-mcp-sessions-policy-"));
-  writeFileSync(join(policyDir, "policy.rego"), 'package agentgw\n\ndecision := {"allow": true}\n');
-  const configFile = join(policyDir, "config.json");
-  writeFileSync(configFile, JSON.stringify({ mcp: { servers: { up: { url: upstream } } } }));
-  const config = loadConfig({
-    argv: ["--config", configFile],
-    env: {
-      AGENTGW_ADMIN_TOKEN: ADMIN,
-      AGENTGW_PUBLIC_URL: base,
-      AGENTGW_POLICY: policyDir,
-      AGENTGW_DATA_DIR: mkdtempSync(join(tmpdir(), "agentgw-mcp-sessions-")),
-    },
-  });
-  store = openSqliteStore({ dataDir: ":memory:" });
-  const logger = createLogger("silent");
   const shared = { ...createLocalSharedState(), mcpSessions: switchableTable(createMemoryMcpSessions()) };
-  services = await createServices(config, store, logger, { shared });
-  gateway.on("request", createApp({ config, store, logger, services }));
+  gw = await startInProcessGateway({
+    rego: 'package agentgw\n\ndecision := {"allow": true}\n',
+    configFile: { mcp: { servers: { up: { url: upstream } } } },
+    services: { shared },
+  });
+  base = gw.base;
 });
 after(async () => {
   for (const server of servers) server.close();
-  await services.close();
-  await store.close();
+  await gw.close();
 });
 
 async function signed(key: AgentKeyPair, path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -119,7 +96,7 @@ describe("MCP sessions on a shared table that is unreachable", () => {
     const key = await generateKeyPair();
     const created = await fetch(`${base}/admin/agents`, {
       method: "POST",
-      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${gw.adminToken}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "mcp", publicKey: toBase64Url(key.publicKey), scopes: ["mcp.up:use"] }),
     });
     assert.equal(created.status, 201);
