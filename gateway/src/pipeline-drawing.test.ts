@@ -45,15 +45,15 @@ interface Layer {
 }
 
 /**
- * The handlers app.ts mounts for tool calls, by function name, as a POST sees them (app.all mounts the chain once
- * per method); error handlers (4 arguments) left out.
+ * The handlers app.ts mounts for tool calls, by function name, as a POST sees them (mounted for every method, or
+ * for POST); error handlers (4 arguments) left out.
  */
 function mountedToolCallStages(): string[] {
   const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const route = stack.find((layer) => layer.route?.path === "/v1/tools/*rest")?.route;
   assert.ok(route, "app.ts mounts /v1/tools/*rest");
   return route.stack
-    .filter((layer) => layer.method === "post" && layer.handle.length < 4)
+    .filter((layer) => (layer.method === undefined || layer.method === "post") && layer.handle.length < 4)
     .map((layer) => layer.handle.name);
 }
 
