@@ -62,6 +62,7 @@ const standIns = {
   refuseFragmentInTarget: (_req, _res, next) => next(),
   logRequest: (_req, _res, next) => next(),
   observeRequest: (_req, _res, next) => next(),
+  precheckSignature: (_req, _res, next) => next(),
   verifySignature(_req, res, next) {
     res.locals.signature = { kid: spec.kid };
     next();

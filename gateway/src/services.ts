@@ -207,6 +207,7 @@ export async function createServices(
     onRefused: (policy, agentId) => metrics.rateLimitHit(policy, agentId),
   });
   const concurrency = createCallConcurrency(config, {
+    ...(shared.inFlight ? { counter: shared.inFlight } : {}),
     onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
   });
   const budgets = createBudgets(config, openBudgetLedger(shared, store, records), {
@@ -313,7 +314,13 @@ export async function createServices(
     },
     approvals,
     auditCheckpoints,
-    mcp: openMcp({ config, credentials, store: store.mcp, now: nowDate }),
+    mcp: openMcp({
+      config,
+      credentials,
+      store: store.mcp,
+      ...(shared.mcpSessions ? { sessions: shared.mcpSessions } : {}),
+      now: nowDate,
+    }),
     async close() {
       metricsHistory.stop();
       stopShared();

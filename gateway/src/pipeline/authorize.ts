@@ -33,40 +33,54 @@ export interface AuthorizeCallDeps extends AuthorizeDeps {
  * Asks the policy; throws policy_denied (with reasons) unless it allows, or, when the
  * policy asks for a person's approval, approval_required / approval_denied until an
  * approval for this exact request lets it through. Returns the decision acted on.
+ * `boundBody` replaces the body bytes an approval is bound to, for calls whose bytes hold
+ * more than what the call does (an MCP message's JSON-RPC id, which a retry renumbers).
  */
 export async function askPolicy(
   req: Request,
   res: Response,
   deps: AuthorizeDeps,
   parts: PolicyInputParts,
+  boundBody?: Buffer,
 ): Promise<Decision> {
   const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
-  const subject = approvalSubject(req, res, parts);
-  const binding = deps.approvals?.bind(subject) ?? null;
-  const live = binding ? await deps.approvals!.lookup(binding) : null;
-  const approval = live
-    ? { id: live.id, status: live.status, decidedBy: live.decidedBy, note: live.note }
-    : null;
   const startedAt = process.hrtime.bigint();
-  const input = buildPolicyInput(req, res, { ...parts, extra: { budgets, approval } }, deps.nowMs());
+  let input = buildPolicyInput(req, res, { ...parts, extra: { budgets, approval: null } }, deps.nowMs());
   let decision = deps.policy.decide(input);
   timeStage(res.locals, "policy", startedAt);
-  const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  let policyNs = process.hrtime.bigint() - startedAt;
   let refusal: GatewayError | null = null;
-  if (!decision.allow && decision.approval && deps.approvals && binding) {
-    const outcome = await deps.approvals.settle(
-      res,
-      subject,
-      binding,
-      { ...decision, approval: decision.approval },
-      live,
-    );
-    decision = outcome.decision;
-    if (!outcome.allow) refusal = outcome.error;
+  // Only a decision that asks for a person's approval needs the approval governing this request: the
+  // store is read then, not on every decision. When there is one, the policy is asked again with it as
+  // input.approval (so a policy can still refuse outright once it sees a denial); a decision that still
+  // asks for approval is settled against it (exactly once, in the store).
+  if (!decision.allow && decision.approval && deps.approvals) {
+    const subject = approvalSubject(req, res, parts, boundBody);
+    const binding = deps.approvals.bind(subject);
+    const live = await deps.approvals.lookup(binding);
+    if (live) {
+      const again = process.hrtime.bigint();
+      const approval = { id: live.id, status: live.status, decidedBy: live.decidedBy, note: live.note };
+      input = { ...input, approval };
+      decision = deps.policy.decide(input);
+      timeStage(res.locals, "policy", again);
+      policyNs += process.hrtime.bigint() - again;
+    }
+    if (!decision.allow && decision.approval) {
+      const outcome = await deps.approvals.settle(
+        res,
+        subject,
+        binding,
+        { ...decision, approval: decision.approval },
+        live,
+      );
+      decision = outcome.decision;
+      if (!outcome.allow) refusal = outcome.error;
+    }
   }
   res.locals.decision = decision;
   deps.onDecision?.(parts.phase, decision.allow);
-  await deps.recorder.record(res, input, decision, durationMs);
+  await deps.recorder.record(res, input, decision, Number(policyNs) / 1e6);
   if (refusal) throw refusal;
   if (!decision.allow) {
     const reasons = decision.reasons.length ? decision.reasons : ["the policy did not allow this request"];
@@ -76,7 +90,12 @@ export async function askPolicy(
 }
 
 /** What an approval for this request is bound to and shows the person deciding. */
-function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): ApprovalSubject {
+function approvalSubject(
+  req: Request,
+  res: Response,
+  parts: PolicyInputParts,
+  boundBody: Buffer | undefined,
+): ApprovalSubject {
   return {
     agentId: res.locals.agent!.id,
     kid: res.locals.signature!.kid,
@@ -90,7 +109,7 @@ function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): 
       // The full path as the agent sent it (a call's path names its tool).
       path: req.path,
       query: parts.query,
-      body: parts.phase === "call" ? (res.locals.rawBody ?? null) : null,
+      body: parts.phase === "call" ? (boundBody ?? res.locals.rawBody ?? null) : null,
       bodyPreview: bodyPreview(parts.body),
     },
   };

@@ -1,5 +1,5 @@
 // Composition of the state several gateway processes share, chosen in one place:
-// with config.redis.url, replay nonces, rate-limit and budget counters and invalidation events go
+// with config.redis.url, replay nonces, rate-limit and budget counters, calls in flight and invalidation events go
 // through Redis; without it, each lives in this process (one gateway, the default).
 // main.ts builds it before the store (the store reports its health here) and hands it
 // to createServices.
@@ -8,12 +8,16 @@ import { createLocalInvalidationBus, type InvalidationBus } from "../cache/inval
 import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
 import type { BudgetCounters } from "../limits/budget-ledger.js";
+import type { InFlightCounter } from "../limits/concurrency.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import { budgetFenceSeconds } from "../limits/shared-budget-ledger.js";
+import type { McpSessions } from "../mcp/sessions.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
 import { createRedisBudgetCounters, initBudgetEpoch } from "./redis-budget-counters.js";
 import { connectRedis, redisCall } from "./redis-client.js";
+import { createRedisInFlightCounter } from "./redis-in-flight.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
+import { createRedisMcpSessions } from "./redis-mcp-sessions.js";
 import { createRedisNonceCache, initNonceEpoch } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
 
@@ -29,6 +33,10 @@ export interface SharedState {
   rateLimiter?: RateLimiter;
   /** Set when Redis holds the budget counters (services then builds the shared budget ledger). */
   budgetCounters?: BudgetCounters;
+  /** Set when Redis holds the agents' MCP sessions; otherwise they live in this process. */
+  mcpSessions?: McpSessions;
+  /** Set when Redis counts each agent's calls in flight. */
+  inFlight?: InFlightCounter;
   /** Readiness of the shared servers this state itself uses (Redis); empty without them. */
   readiness(): Promise<Record<string, boolean>>;
   close(): Promise<void>;
@@ -48,7 +56,7 @@ export function createLocalSharedState(dependencies: readonly Dependency[] = [])
 }
 
 export async function createSharedState(
-  config: Pick<Config, "redis" | "database" | "signature">,
+  config: Pick<Config, "redis" | "database" | "signature"> & { mcp?: Pick<Config["mcp"], "sessions"> },
   logger: Logger,
   options: { now?: () => number } = {},
 ): Promise<SharedState> {
@@ -93,6 +101,13 @@ export async function createSharedState(
   const budgetCounters = createRedisBudgetCounters(redis.command, redis.prefix, {
     fenceSeconds: budgetFenceSeconds(),
   });
+  const mcpSessions = createRedisMcpSessions({
+    redis: redis.command,
+    prefix: redis.prefix,
+    ...config.mcp?.sessions,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const inFlight = createRedisInFlightCounter({ redis: redis.command, prefix: redis.prefix });
   return {
     health,
     bus,
@@ -109,6 +124,13 @@ export async function createSharedState(
       adjust: (changes) => health.guard("redis", () => budgetCounters.adjust(changes)),
       read: (keys) => health.guard("redis", () => budgetCounters.read(keys)),
     },
+    mcpSessions: {
+      open: (agentId, server, upstreamId) =>
+        health.guard("redis", () => mcpSessions.open(agentId, server, upstreamId)),
+      find: (id, agentId, server) => health.guard("redis", () => mcpSessions.find(id, agentId, server)),
+      close: (id) => health.guard("redis", () => mcpSessions.close(id)),
+    },
+    inFlight: { acquire: (key, limit) => health.guard("redis", () => inFlight.acquire(key, limit)) },
     async readiness() {
       const up = await health
         .guard("redis", () => redisCall(() => redis.command.ping()))

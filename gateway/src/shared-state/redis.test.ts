@@ -177,6 +177,7 @@ describe("shared state over redis", () => {
       (e: unknown) => e instanceof StoreUnavailableError && e.dependency === "redis",
     );
     await assert.rejects(shared.rateLimiter!.consume("a", rule), StoreUnavailableError);
+    await assert.rejects(shared.inFlight!.acquire("a", 1), StoreUnavailableError);
     assert.deepEqual(await shared.readiness(), { redis: false });
     assert.equal(shared.health.snapshot().get("redis"), false);
     await server.start();
@@ -196,5 +197,6 @@ describe("shared state over redis", () => {
     }
     assert.ok(accepted, "claims resume once the window has passed");
     assert.equal(shared.health.snapshot().get("redis"), true);
+    assert.ok(await shared.inFlight!.acquire("a", 1), "calls are admitted again");
   });
 });

@@ -1,6 +1,7 @@
 // The approvals table as both engines store it (same columns, times as unix milliseconds),
 // and the one rule for which approval still governs a request.
-import type { Approval, ApprovalStatus } from "./types.js";
+import type { Filter } from "./newest-first.js";
+import type { Approval, ApprovalQuery, ApprovalStatus } from "./types.js";
 
 /** A row of the approvals table, the same in both engines. */
 export interface ApprovalRow {
@@ -57,4 +58,12 @@ export function toApproval(row: ApprovalRow): Approval {
 export function liveApprovalWhere(bindingParam: string, nowParam: string): string {
   return `binding = ${bindingParam} AND expires_ms > ${nowParam} AND (
     status IN ('pending', 'denied') OR (status = 'approved' AND (phase = 'token' OR used_ms IS NULL)))`;
+}
+
+/** The filters an approvals listing applies, in both engines. */
+export function approvalFilters(q: ApprovalQuery): Filter[] {
+  return [
+    ["status", q.status],
+    ["agent_id", q.agentId],
+  ];
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 // Crockford base32: ids sort by creation time, so cursor pagination can page by id.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -24,6 +24,16 @@ export function newId(prefix: string, nowMs: number = Date.now()): string {
     }
   }
   return `${prefix}_${time}${rand}`;
+}
+
+/**
+ * A UUIDv7 (RFC 9562 §5.7): 48-bit ms time, then random bits. Still a UUID, but time-ordered, so an index
+ * on it grows at its right edge: a batch of inserts dirties one index page instead of one page per id.
+ */
+export function newUuidV7(nowMs: number = Date.now()): string {
+  const time = nowMs.toString(16).padStart(12, "0");
+  // randomUUID is a v4 "xxxxxxxx-xxxx-4xxx-yxxx-…": keep its random bits and variant after the version digit.
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
 }
 
 /** Opaque cursors: base64url so callers do not build them by hand. */

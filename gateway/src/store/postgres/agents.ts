@@ -1,36 +1,8 @@
 import type pg from "pg";
+import { type AgentRow, type KeyRow, toAgent, toKey } from "../agent-rows.js";
 import { decodeCursor, encodeCursor, newId } from "../ids.js";
-import {
-  type Agent,
-  type AgentKey,
-  type AgentStatus,
-  type AgentStore,
-  StoreConflictError,
-} from "../types.js";
+import { type Agent, type AgentStore, StoreConflictError } from "../types.js";
 import { isUniqueViolation, type Queryable, query, transaction } from "./pool.js";
-
-interface AgentRow {
-  id: string;
-  name: string;
-  status: AgentStatus;
-  scopes: string;
-  tier: string;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  kid: string;
-  agent_id: string;
-  public_key: string;
-  status: AgentKey["status"];
-  created_at: string;
-}
-
-function toKey(row: KeyRow): AgentKey {
-  return { kid: row.kid, publicKey: row.public_key, status: row.status, createdAt: row.created_at };
-}
 
 async function hydrate(db: Queryable, rows: AgentRow[]): Promise<Agent[]> {
   if (rows.length === 0) return [];
@@ -39,17 +11,8 @@ async function hydrate(db: Queryable, rows: AgentRow[]): Promise<Agent[]> {
     "SELECT * FROM agent_keys WHERE agent_id = ANY($1) ORDER BY created_at, kid",
     [rows.map((r) => r.id)],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    scopes: JSON.parse(row.scopes) as string[],
-    tier: row.tier,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    keys: keys.rows.filter((k) => k.agent_id === row.id).map(toKey),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }));
+  const keysOf = (id: string) => keys.rows.filter((k) => k.agent_id === id);
+  return rows.map((row) => toAgent(row, keysOf(row.id)));
 }
 
 async function load(db: Queryable, id: string): Promise<Agent | null> {

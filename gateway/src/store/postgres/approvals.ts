@@ -1,8 +1,8 @@
 import type pg from "pg";
-import { type ApprovalRow, liveApprovalWhere, toApproval } from "../approval-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import { type ApprovalRow, approvalFilters, liveApprovalWhere, toApproval } from "../approval-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { ApprovalStore } from "../types.js";
-import { query, transaction } from "./pool.js";
+import { param, query, transaction } from "./pool.js";
 
 // The same rows and rules as ../sqlite/approvals.ts. Across instances, opening is serialised
 // per binding by an advisory lock, and taking a call's one use is a single conditional UPDATE
@@ -69,34 +69,9 @@ export function createPostgresApprovalStore(pool: pg.Pool): ApprovalStore {
       return row ? toApproval(row) : null;
     },
     async list(q) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const before = q.cursor ? Number(decodeCursor(q.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) {
-        args.push(before);
-        where.push(`seq < $${args.length}`);
-      }
-      if (q.status) {
-        args.push(q.status);
-        where.push(`status = $${args.length}`);
-      }
-      if (q.agentId) {
-        args.push(q.agentId);
-        where.push(`agent_id = $${args.length}`);
-      }
-      args.push(q.limit + 1);
-      const { rows } = await query<ApprovalRow>(
-        pool,
-        `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-         ORDER BY seq DESC LIMIT $${args.length}`,
-        args,
-      );
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toApproval),
-        nextCursor: rows.length > q.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("approvals", approvalFilters(q), q, param);
+      const { rows } = await query<ApprovalRow>(pool, sql, args);
+      return toNewestFirstPage(rows, q.limit, toApproval);
     },
     async decide(id, decision, nowMs) {
       const { rows } = await query<ApprovalRow>(

@@ -1,8 +1,16 @@
 import type pg from "pg";
-import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import {
+  AUDIT_COLUMNS,
+  type AuditRow,
+  auditHash,
+  auditValues,
+  createChainChecker,
+  GENESIS,
+  toAuditRecord,
+} from "../audit-chain.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
-import { type Queryable, query, transaction } from "./pool.js";
+import { param, type Queryable, query, transaction } from "./pool.js";
 
 /** Serialises appends across every gateway instance: the tail read and the insert must not interleave. */
 const AUDIT_LOCK = 0x61756474; // "audt"
@@ -30,26 +38,14 @@ export async function appendAuditEvents(client: Queryable, events: AuditEvent[])
   const records: AuditRecord[] = [];
   for (const event of events) {
     seq += 1;
-    const hash = auditHash(prevHash, seq, event);
+    const record = { ...event, seq, prevHash, hash: auditHash(prevHash, seq, event) };
     await query(
       client,
-      `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        seq,
-        event.time,
-        event.actor,
-        event.action,
-        event.target,
-        event.requestId,
-        event.traceId,
-        JSON.stringify(event.details),
-        prevHash,
-        hash,
-      ],
+      `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      auditValues(record),
     );
-    records.push({ ...event, seq, prevHash, hash });
-    prevHash = hash;
+    records.push(record);
+    prevHash = record.hash;
   }
   return records;
 }
@@ -60,30 +56,10 @@ export function createPostgresAuditStore(pool: pg.Pool): AuditStore {
       return transaction(pool, async (client) => (await appendAuditEvents(client, [event]))[0]!);
     },
 
-    async list({ limit, cursor, action }) {
-      const before = cursor ? Number(decodeCursor(cursor)) : Number.NaN;
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      if (Number.isInteger(before)) {
-        args.push(before);
-        where.push(`seq < $${args.length}`);
-      }
-      if (action) {
-        args.push(action);
-        where.push(`action = $${args.length}`);
-      }
-      args.push(limit + 1);
-      const { rows } = await query<AuditRow>(
-        pool,
-        `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $${args.length}`,
-        args,
-      );
-      const page = rows.slice(0, limit);
-      const tail = page.at(-1);
-      return {
-        items: page.map(toAuditRecord),
-        nextCursor: rows.length > limit && tail ? encodeCursor(String(tail.seq)) : null,
-      };
+    async list(page) {
+      const { sql, args } = newestFirstSelect("audit", [["action", page.action]], page, param);
+      const { rows } = await query<AuditRow>(pool, sql, args);
+      return toNewestFirstPage(rows, page.limit, toAuditRecord);
     },
 
     async verify() {

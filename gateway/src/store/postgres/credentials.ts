@@ -2,32 +2,15 @@
 // secrets and fingerprints are stored; sealing and opening happen in credentials/.
 import type pg from "pg";
 import {
-  type CredentialStore,
-  type SealedVersion,
-  StoreConflictError,
-  type StoredCredential,
-} from "../types.js";
+  type CredentialRow,
+  SEALED_COLUMNS,
+  type SealedRow,
+  toCredential,
+  toSealed,
+  type VersionRow,
+} from "../credential-rows.js";
+import { type CredentialStore, StoreConflictError, type StoredCredential } from "../types.js";
 import { isUniqueViolation, type Queryable, query, transaction } from "./pool.js";
-
-interface CredentialRow {
-  name: string;
-  tool: string;
-  description: string | null;
-  active_version: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface VersionRow {
-  name: string;
-  version: number;
-  fingerprint: string;
-  created_at: string;
-}
-
-type SealedRow = SealedVersion;
-
-const SEALED_COLUMNS = "c.name, c.tool, v.version, v.fingerprint, v.sealed";
 
 async function hydrate(db: Queryable, rows: CredentialRow[]): Promise<StoredCredential[]> {
   if (rows.length === 0) return [];
@@ -36,17 +19,8 @@ async function hydrate(db: Queryable, rows: CredentialRow[]): Promise<StoredCred
     "SELECT name, version, fingerprint, created_at FROM credential_versions WHERE name = ANY($1) ORDER BY name, version",
     [rows.map((r) => r.name)],
   );
-  return rows.map((row) => ({
-    name: row.name,
-    tool: row.tool,
-    description: row.description,
-    activeVersion: row.active_version,
-    versions: versions
-      .filter((v) => v.name === row.name)
-      .map((v) => ({ version: v.version, fingerprint: v.fingerprint, createdAt: v.created_at })),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }));
+  const versionsOf = (name: string) => versions.filter((v) => v.name === name);
+  return rows.map((row) => toCredential(row, versionsOf(row.name)));
 }
 
 async function load(db: Queryable, name: string): Promise<StoredCredential | null> {
@@ -145,7 +119,7 @@ export function createPostgresCredentialStore(pool: pg.Pool, now: () => Date): C
           WHERE c.name = $1`,
         [name],
       );
-      return rows[0] ?? null;
+      return rows[0] ? toSealed(rows[0]) : null;
     },
 
     async sealedVersions() {
@@ -154,7 +128,7 @@ export function createPostgresCredentialStore(pool: pg.Pool, now: () => Date): C
         `SELECT ${SEALED_COLUMNS} FROM credentials c JOIN credential_versions v ON v.name = c.name
           ORDER BY c.name, v.version`,
       );
-      return rows;
+      return rows.map(toSealed);
     },
   };
 }

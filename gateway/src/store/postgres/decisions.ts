@@ -1,34 +1,22 @@
 import type pg from "pg";
-import { type DecisionRow, toRecord } from "../decision-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import {
+  DECISION_COLUMNS,
+  type DecisionRow,
+  decisionFilters,
+  decisionValues,
+  toRecord,
+} from "../decision-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
-import { type Queryable, query } from "./pool.js";
+import { param, type Queryable, query } from "./pool.js";
 
 /** Inserts one decision on `db` (a pool, or a client inside a transaction). */
 export async function insertDecision(db: Queryable, d: DecisionRecord): Promise<void> {
   await query(
     db,
-    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-       reasons, obligations, policy_revision, duration_ms, input)
+    `INSERT INTO decisions (${DECISION_COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [
-      d.decisionId,
-      d.time,
-      d.requestId,
-      d.traceId,
-      d.agentId,
-      d.kid,
-      d.tool,
-      d.action,
-      d.phase,
-      d.allow ? 1 : 0,
-      JSON.stringify(d.reasons),
-      JSON.stringify(d.obligations),
-      d.policyRevision,
-      d.durationMs,
-      // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
-      JSON.stringify(d.input ?? null),
-    ],
+    decisionValues(d),
   );
 }
 
@@ -54,30 +42,9 @@ export function createPostgresDecisionStore(pool: pg.Pool): DecisionStore {
       await insertDecision(pool, d);
     },
     async list(q) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const add = (clause: string, value: string | number) => {
-        args.push(value);
-        where.push(clause.replace("?", `$${args.length}`));
-      };
-      const before = q.cursor ? Number(decodeCursor(q.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) add("seq < ?", before);
-      if (q.agentId) add("agent_id = ?", q.agentId);
-      if (q.tool) add("tool = ?", q.tool);
-      if (q.allow !== undefined) add("allow = ?", q.allow ? 1 : 0);
-      if (q.phase) add("phase = ?", q.phase);
-      args.push(q.limit + 1);
-      const { rows } = await query<DecisionRow>(
-        pool,
-        `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT $${args.length}`,
-        args,
-      );
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toRecord),
-        nextCursor: rows.length > q.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("decisions", decisionFilters(q), q, param);
+      const { rows } = await query<DecisionRow>(pool, sql, args);
+      return toNewestFirstPage(rows, q.limit, toRecord);
     },
   };
 }

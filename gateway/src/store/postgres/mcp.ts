@@ -1,26 +1,7 @@
 import type pg from "pg";
-import type { McpStore, StoredMcpServer, StoredToolPin } from "../types.js";
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
+import type { McpStore, StoredMcpServer } from "../types.js";
 import { query, transaction } from "./pool.js";
-
-interface PinRow {
-  server: string;
-  tool: string;
-  pinned_digest: string;
-  seen_digest: string;
-  seen: string;
-  pinned_at: string;
-  seen_at: string;
-}
-
-const toPin = (row: PinRow): StoredToolPin => ({
-  server: row.server,
-  tool: row.tool,
-  pinnedDigest: row.pinned_digest,
-  seenDigest: row.seen_digest,
-  seen: JSON.parse(row.seen) as StoredToolPin["seen"],
-  pinnedAt: row.pinned_at,
-  seenAt: row.seen_at,
-});
 
 export function createPostgresMcpStore(pool: pg.Pool): McpStore {
   async function getPin(server: string, tool: string) {
@@ -68,17 +49,8 @@ export function createPostgresMcpStore(pool: pg.Pool): McpStore {
     async insertPinIfAbsent(pin) {
       await query(
         pool,
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [
-          pin.server,
-          pin.tool,
-          pin.pinnedDigest,
-          pin.seenDigest,
-          JSON.stringify(pin.seen),
-          pin.pinnedAt,
-          pin.seenAt,
-        ],
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        pinValues(pin),
       );
       return (await getPin(pin.server, pin.tool))!;
     },

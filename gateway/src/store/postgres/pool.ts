@@ -112,6 +112,11 @@ export async function transaction<T>(pool: pg.Pool, fn: (client: Queryable) => P
   }
 }
 
+/** The n-th parameter marker of a statement ($1, $2, …), for statements built from parts. */
+export function param(n: number): string {
+  return `$${n}`;
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === "23505";
 }

@@ -1,24 +1,7 @@
 import type pg from "pg";
-import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../types.js";
+import { type SigningKeyRow, toStoredSigningKey } from "../signing-key-rows.js";
+import { type SigningKeyStore, StoreConflictError } from "../types.js";
 import { isUniqueViolation, query, transaction } from "./pool.js";
-
-interface SigningKeyRow {
-  kid: string;
-  sealed_private_key: string;
-  created_at: string;
-  retired_at: string | null;
-  not_after: string | null;
-}
-
-function toStored(row: SigningKeyRow): StoredSigningKey {
-  return {
-    kid: row.kid,
-    sealedPrivateKey: row.sealed_private_key,
-    createdAt: row.created_at,
-    retiredAt: row.retired_at,
-    notAfter: row.not_after,
-  };
-}
 
 const INSERT_CURRENT = `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
   VALUES ($1, $2, $3, NULL, NULL)`;
@@ -28,10 +11,10 @@ export function createPostgresSigningKeyStore(pool: pg.Pool): SigningKeyStore {
     async list() {
       return (
         await query<SigningKeyRow>(pool, "SELECT * FROM signing_keys ORDER BY created_at, kid")
-      ).rows.map(toStored);
+      ).rows.map(toStoredSigningKey);
     },
     async insertFirst(key) {
-      // The partial unique index (migration 7) admits one current key; a second is "someone else won".
+      // The partial unique index (migration 9) admits one current key; a second is "someone else won".
       const result = await query(pool, `${INSERT_CURRENT} ON CONFLICT DO NOTHING`, [
         key.kid,
         key.sealedPrivateKey,

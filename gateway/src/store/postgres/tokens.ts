@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { TOKEN_COLUMNS, type TokenRow, tokenValues } from "../token-rows.js";
 import type { TokenStore } from "../types.js";
 import { query } from "./pool.js";
 
@@ -7,21 +8,12 @@ export function createPostgresTokenStore(pool: pg.Pool): TokenStore {
     async recordIssued(token) {
       await query(
         pool,
-        `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          token.jti,
-          token.agentId,
-          token.kid,
-          token.tool,
-          token.scopes.join(" "),
-          token.issuedAt,
-          token.expiresAt,
-        ],
+        `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        tokenValues(token),
       );
     },
     async revokedAt(jti) {
-      const { rows } = await query<{ revoked_at: number | null }>(
+      const { rows } = await query<Pick<TokenRow, "revoked_at">>(
         pool,
         "SELECT revoked_at FROM tokens WHERE jti = $1",
         [jti],
@@ -43,7 +35,7 @@ export function createPostgresTokenStore(pool: pg.Pool): TokenStore {
       // the count is of live ones.
       const scope = `agent_id = $2 AND revoked_at IS NULL ${kid ? "AND kid = $3" : ""}`;
       const args: Array<string | number> = kid ? [at, agentId, kid] : [at, agentId];
-      const { rows } = await query<{ expires_at: number }>(
+      const { rows } = await query<Pick<TokenRow, "expires_at">>(
         pool,
         `UPDATE tokens SET revoked_at = $1 WHERE ${scope} RETURNING expires_at`,
         args,

@@ -1,38 +1,14 @@
 import type { Database } from "better-sqlite3";
+import { type AgentRow, type KeyRow, toAgent, toKey } from "../agent-rows.js";
 import { decodeCursor, encodeCursor, newId } from "../ids.js";
 import {
   type Agent,
-  type AgentKey,
   type AgentPatch,
-  type AgentStatus,
   type AgentStore,
   type NewAgent,
   type Page,
   StoreConflictError,
 } from "../types.js";
-
-interface AgentRow {
-  id: string;
-  name: string;
-  status: AgentStatus;
-  scopes: string;
-  tier: string;
-  metadata: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface KeyRow {
-  kid: string;
-  agent_id: string;
-  public_key: string;
-  status: AgentKey["status"];
-  created_at: string;
-}
-
-function toKey(row: KeyRow): AgentKey {
-  return { kid: row.kid, publicKey: row.public_key, status: row.status, createdAt: row.created_at };
-}
 
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
@@ -52,17 +28,7 @@ export function createSqliteAgentStore(db: Database, now: () => Date): AgentStor
     `INSERT INTO agent_keys (kid, agent_id, public_key, status, created_at) VALUES (?, ?, ?, 'active', ?)`,
   );
 
-  const hydrate = (row: AgentRow): Agent => ({
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    scopes: JSON.parse(row.scopes) as string[],
-    tier: row.tier,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    keys: selectKeys.all(row.id).map(toKey),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+  const hydrate = (row: AgentRow): Agent => toAgent(row, selectKeys.all(row.id));
 
   const load = (id: string): Agent | null => {
     const row = selectAgent.get(id);

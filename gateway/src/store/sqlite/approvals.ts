@@ -1,6 +1,6 @@
 import type { Database } from "better-sqlite3";
-import { type ApprovalRow, liveApprovalWhere, toApproval } from "../approval-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import { type ApprovalRow, approvalFilters, liveApprovalWhere, toApproval } from "../approval-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { ApprovalStore, NewApproval } from "../types.js";
 
 export function createSqliteApprovalStore(db: Database): ApprovalStore {
@@ -72,32 +72,9 @@ export function createSqliteApprovalStore(db: Database): ApprovalStore {
       return row ? toApproval(row) : null;
     },
     async list(query) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const before = query.cursor ? Number(decodeCursor(query.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (query.status) {
-        where.push("status = ?");
-        args.push(query.status);
-      }
-      if (query.agentId) {
-        where.push("agent_id = ?");
-        args.push(query.agentId);
-      }
-      const rows = db
-        .prepare<unknown[], ApprovalRow>(
-          `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toApproval),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("approvals", approvalFilters(query), query, () => "?");
+      const rows = db.prepare<unknown[], ApprovalRow>(sql).all(...args);
+      return toNewestFirstPage(rows, query.limit, toApproval);
     },
     async decide(id, decision, nowMs) {
       const changed = decide.run({

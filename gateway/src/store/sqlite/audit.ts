@@ -1,63 +1,57 @@
 import type { Database } from "better-sqlite3";
-import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import {
+  AUDIT_COLUMNS,
+  type AuditRow,
+  auditHash,
+  auditValues,
+  createChainChecker,
+  GENESIS,
+  toAuditRecord,
+} from "../audit-chain.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 
 /**
- * A prepared append of the next link. Call it inside a transaction: reading the tail and
- * inserting the next link must not interleave with another writer.
+ * A prepared append of the next links, in order. Call it inside a transaction: reading the tail and
+ * inserting the next links must not interleave with another writer. The tail is read once per call, so a
+ * group-committed batch costs one read, not one per link.
  */
-export function prepareAuditAppend(db: Database): (event: AuditEvent) => AuditRecord {
+export function prepareAuditAppend(db: Database): (events: readonly AuditEvent[]) => AuditRecord[] {
   const last = db.prepare<[], { seq: number; hash: string }>(
     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
   );
   const anchor = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_anchor'");
-  const insert = db.prepare(
-    `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-     VALUES (@seq, @time, @actor, @action, @target, @requestId, @traceId, @details, @prevHash, @hash)`,
-  );
-  return (event) => {
+  const insert = db.prepare(`INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  return (events) => {
+    if (events.length === 0) return [];
     const tail = last.get();
-    const seq = (tail?.seq ?? 0) + 1;
-    const prevHash = tail?.hash ?? anchor.get()?.value ?? GENESIS;
-    const hash = auditHash(prevHash, seq, event);
-    insert.run({ ...event, seq, details: JSON.stringify(event.details), prevHash, hash });
-    return { ...event, seq, prevHash, hash };
+    let seq = tail?.seq ?? 0;
+    let prevHash = tail?.hash ?? anchor.get()?.value ?? GENESIS;
+    return events.map((event) => {
+      seq += 1;
+      const hash = auditHash(prevHash, seq, event);
+      const record = { ...event, seq, prevHash, hash };
+      insert.run(...auditValues(record));
+      prevHash = hash;
+      return record;
+    });
   };
 }
 
 export function createSqliteAuditStore(db: Database): AuditStore {
   const anchor = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_anchor'");
-  const appendTx = db.transaction(prepareAuditAppend(db));
+  const append = prepareAuditAppend(db);
+  const appendTx = db.transaction((event: AuditEvent) => append([event])[0]!);
 
   return {
     async append(event) {
       return appendTx(event);
     },
 
-    async list({ limit, cursor, action }) {
-      const before = cursor ? Number(decodeCursor(cursor)) : Number.NaN;
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (action) {
-        where.push("action = ?");
-        args.push(action);
-      }
-      const rows = db
-        .prepare<unknown[], AuditRow>(
-          `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, limit + 1);
-      const page = rows.slice(0, limit);
-      const tail = page.at(-1);
-      return {
-        items: page.map(toAuditRecord),
-        nextCursor: rows.length > limit && tail ? encodeCursor(String(tail.seq)) : null,
-      };
+    async list(page) {
+      const { sql, args } = newestFirstSelect("audit", [["action", page.action]], page, () => "?");
+      const rows = db.prepare<unknown[], AuditRow>(sql).all(...args);
+      return toNewestFirstPage(rows, page.limit, toAuditRecord);
     },
 
     async verify() {

@@ -2,49 +2,20 @@
 // and fingerprints are stored; sealing and opening happen in credentials/.
 import type { Database } from "better-sqlite3";
 import {
-  type CredentialStore,
-  type CredentialVersion,
-  type SealedVersion,
-  StoreConflictError,
-  type StoredCredential,
-} from "../types.js";
-
-interface CredentialRow {
-  name: string;
-  tool: string;
-  description: string | null;
-  active_version: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface VersionRow {
-  version: number;
-  fingerprint: string;
-  created_at: string;
-}
-
-interface SealedRow {
-  name: string;
-  tool: string;
-  version: number;
-  fingerprint: string;
-  sealed: string;
-}
-
-const toSealed = (row: SealedRow): SealedVersion => ({
-  name: row.name,
-  tool: row.tool,
-  version: row.version,
-  fingerprint: row.fingerprint,
-  sealed: row.sealed,
-});
+  type CredentialRow,
+  SEALED_COLUMNS,
+  type SealedRow,
+  toCredential,
+  toSealed,
+  type VersionRow,
+} from "../credential-rows.js";
+import { type CredentialStore, StoreConflictError, type StoredCredential } from "../types.js";
 
 export function createSqliteCredentialStore(db: Database, now: () => Date): CredentialStore {
   const selectOne = db.prepare<[string], CredentialRow>("SELECT * FROM credentials WHERE name = ?");
   const selectAll = db.prepare<[], CredentialRow>("SELECT * FROM credentials ORDER BY name");
   const selectVersions = db.prepare<[string], VersionRow>(
-    "SELECT version, fingerprint, created_at FROM credential_versions WHERE name = ? ORDER BY version",
+    "SELECT name, version, fingerprint, created_at FROM credential_versions WHERE name = ? ORDER BY version",
   );
   const insertCredential = db.prepare(
     `INSERT INTO credentials (name, tool, description, active_version, created_at, updated_at)
@@ -56,30 +27,16 @@ export function createSqliteCredentialStore(db: Database, now: () => Date): Cred
   );
   const setActive = db.prepare("UPDATE credentials SET active_version = ?, updated_at = ? WHERE name = ?");
   const selectActive = db.prepare<[string], SealedRow>(
-    `SELECT c.name, c.tool, v.version, v.fingerprint, v.sealed
+    `SELECT ${SEALED_COLUMNS}
        FROM credentials c JOIN credential_versions v ON v.name = c.name AND v.version = c.active_version
       WHERE c.name = ?`,
   );
   const selectAllSealed = db.prepare<[], SealedRow>(
-    `SELECT c.name, c.tool, v.version, v.fingerprint, v.sealed
+    `SELECT ${SEALED_COLUMNS}
        FROM credentials c JOIN credential_versions v ON v.name = c.name ORDER BY c.name, v.version`,
   );
 
-  const hydrate = (row: CredentialRow): StoredCredential => ({
-    name: row.name,
-    tool: row.tool,
-    description: row.description,
-    activeVersion: row.active_version,
-    versions: selectVersions.all(row.name).map(
-      (v): CredentialVersion => ({
-        version: v.version,
-        fingerprint: v.fingerprint,
-        createdAt: v.created_at,
-      }),
-    ),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
+  const hydrate = (row: CredentialRow): StoredCredential => toCredential(row, selectVersions.all(row.name));
   const load = (name: string): StoredCredential | null => {
     const row = selectOne.get(name);
     return row ? hydrate(row) : null;

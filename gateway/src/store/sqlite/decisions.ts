@@ -1,24 +1,21 @@
 import type { Database } from "better-sqlite3";
-import { type DecisionRow, toRecord } from "../decision-rows.js";
-import { decodeCursor, encodeCursor } from "../ids.js";
+import {
+  DECISION_COLUMNS,
+  type DecisionRow,
+  decisionFilters,
+  decisionValues,
+  toRecord,
+} from "../decision-rows.js";
+import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 
 /** A prepared insert of one decision (the caller decides the transaction). */
 export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void {
   const insert = db.prepare(
-    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-       reasons, obligations, policy_revision, duration_ms, input)
-     VALUES (@decisionId, @time, @requestId, @traceId, @agentId, @kid, @tool, @action, @phase, @allow,
-       @reasons, @obligations, @policyRevision, @durationMs, @input)`,
+    `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return (d) => {
-    insert.run({
-      ...d,
-      allow: d.allow ? 1 : 0,
-      reasons: JSON.stringify(d.reasons),
-      obligations: JSON.stringify(d.obligations),
-      input: JSON.stringify(d.input ?? null),
-    });
+    insert.run(...decisionValues(d));
   };
 }
 
@@ -41,40 +38,9 @@ export function createSqliteDecisionStore(db: Database): DecisionStore {
       insert(d);
     },
     async list(query) {
-      const where: string[] = [];
-      const args: Array<string | number> = [];
-      const before = query.cursor ? Number(decodeCursor(query.cursor)) : Number.NaN;
-      if (Number.isInteger(before)) {
-        where.push("seq < ?");
-        args.push(before);
-      }
-      if (query.agentId) {
-        where.push("agent_id = ?");
-        args.push(query.agentId);
-      }
-      if (query.tool) {
-        where.push("tool = ?");
-        args.push(query.tool);
-      }
-      if (query.allow !== undefined) {
-        where.push("allow = ?");
-        args.push(query.allow ? 1 : 0);
-      }
-      if (query.phase) {
-        where.push("phase = ?");
-        args.push(query.phase);
-      }
-      const rows = db
-        .prepare<unknown[], DecisionRow>(
-          `SELECT * FROM decisions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`,
-        )
-        .all(...args, query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toRecord),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.seq)) : null,
-      };
+      const { sql, args } = newestFirstSelect("decisions", decisionFilters(query), query, () => "?");
+      const rows = db.prepare<unknown[], DecisionRow>(sql).all(...args);
+      return toNewestFirstPage(rows, query.limit, toRecord);
     },
   };
 }

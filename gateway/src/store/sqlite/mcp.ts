@@ -1,25 +1,6 @@
 import type { Database } from "better-sqlite3";
-import type { McpStore, StoredMcpServer, StoredToolPin } from "../types.js";
-
-interface PinRow {
-  server: string;
-  tool: string;
-  pinned_digest: string;
-  seen_digest: string;
-  seen: string;
-  pinned_at: string;
-  seen_at: string;
-}
-
-const toPin = (row: PinRow): StoredToolPin => ({
-  server: row.server,
-  tool: row.tool,
-  pinnedDigest: row.pinned_digest,
-  seenDigest: row.seen_digest,
-  seen: JSON.parse(row.seen) as StoredToolPin["seen"],
-  pinnedAt: row.pinned_at,
-  seenAt: row.seen_at,
-});
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
+import type { McpStore, StoredMcpServer } from "../types.js";
 
 export function createSqliteMcpStore(db: Database): McpStore {
   const getPin = db.prepare<[string, string], PinRow>(
@@ -63,17 +44,8 @@ export function createSqliteMcpStore(db: Database): McpStore {
     },
     async insertPinIfAbsent(pin) {
       db.prepare(
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      ).run(
-        pin.server,
-        pin.tool,
-        pin.pinnedDigest,
-        pin.seenDigest,
-        JSON.stringify(pin.seen),
-        pin.pinnedAt,
-        pin.seenAt,
-      );
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(...pinValues(pin));
       return toPin(getPin.get(pin.server, pin.tool)!);
     },
     async markPinSeen(server, tool, seen, seenDigest, at) {

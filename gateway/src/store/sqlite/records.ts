@@ -12,7 +12,7 @@ export function createSqliteRecordStore(db: Database): RecordStore {
   const writeTx = db.transaction((batch: RecordBatch): AuditRecord[] => {
     for (const decision of batch.decisions) insertDecision(decision);
     if (batch.budgets) applyBudgets(batch.budgets);
-    return batch.audit.map(appendAudit);
+    return appendAudit(batch.audit);
   });
   return {
     async write(batch) {

@@ -1,26 +1,9 @@
 import type { Database } from "better-sqlite3";
+import { type SigningKeyRow, toStoredSigningKey } from "../signing-key-rows.js";
 import { type SigningKeyStore, StoreConflictError, type StoredSigningKey } from "../types.js";
 
-interface SigningKeyRow {
-  kid: string;
-  sealed_private_key: string;
-  created_at: string;
-  retired_at: string | null;
-  not_after: string | null;
-}
-
-function toStored(row: SigningKeyRow): StoredSigningKey {
-  return {
-    kid: row.kid,
-    sealedPrivateKey: row.sealed_private_key,
-    createdAt: row.created_at,
-    retiredAt: row.retired_at,
-    notAfter: row.not_after,
-  };
-}
-
 export function createSqliteSigningKeyStore(db: Database): SigningKeyStore {
-  // The partial unique index (migration 7) allows one row with retired_at NULL: DO NOTHING
+  // The partial unique index (migration 9) allows one row with retired_at NULL: DO NOTHING
   // then means "someone else's key is current".
   const insert = db.prepare(
     `INSERT INTO signing_keys (kid, sealed_private_key, created_at, retired_at, not_after)
@@ -40,7 +23,7 @@ export function createSqliteSigningKeyStore(db: Database): SigningKeyStore {
       return db
         .prepare<[], SigningKeyRow>("SELECT * FROM signing_keys ORDER BY created_at, kid")
         .all()
-        .map(toStored);
+        .map(toStoredSigningKey);
     },
     async insertFirst(key) {
       return insert.run(key.kid, key.sealedPrivateKey, key.createdAt).changes > 0;
