@@ -301,6 +301,13 @@ export interface Approval {
 
 export type NewApproval = Omit<Approval, "status" | "decidedAt" | "decidedBy" | "note" | "usedAt">;
 
+export interface ApprovalQuery {
+  status?: ApprovalStatus;
+  agentId?: string;
+  limit: number;
+  cursor?: string;
+}
+
 export interface ApprovalStore {
   /**
    * Atomically returns the approval that governs this binding now, or opens a pending one.
@@ -316,12 +323,7 @@ export interface ApprovalStore {
   findLive(binding: string, nowMs: number): Promise<Approval | null>;
   get(id: string): Promise<Approval | null>;
   /** Newest first. */
-  list(query: {
-    status?: ApprovalStatus;
-    agentId?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Approval>>;
+  list(query: ApprovalQuery): Promise<Page<Approval>>;
   /** Decides a pending, unexpired approval; null when it is not (any more) pending. */
   decide(
     id: string,
