@@ -10,13 +10,15 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
+import { generateKeyPair, toBase64Url } from "@agentgw/sdk";
+import { enrol } from "./lib/enrol.mjs";
+import { cpuMicros } from "./lib/process-cpu.mjs";
 import { RUNGS } from "./lib/rungs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -110,16 +112,6 @@ async function stop(child) {
   children.delete(child);
 }
 
-/** User + system CPU time of a process in µs (Linux /proc), or null where there is none. */
-function cpuMicros(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in USER_HZ (100)
-  } catch {
-    return null;
-  }
-}
-
 /** Runs a load against a server process and adds the server's CPU time per request to the result. */
 async function runLoadOn(pid, spec) {
   const before = cpuMicros(pid);
@@ -169,28 +161,6 @@ function gatewayEnv(port) {
   };
 }
 
-/** Registers the load's agent and gets its tool token, as an agent would. */
-async function enrol(origin) {
-  const admin = await fetch(`${origin}/admin/agents`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name: "bench",
-      publicKey: toBase64Url(key.publicKey),
-      scopes: ["openai:chat"],
-      metadata: { role: "assistant" },
-    }),
-  });
-  if (admin.status !== 201) throw new Error(`registering the agent: ${admin.status} ${await admin.text()}`);
-  const body = JSON.stringify({ tool: "openai", scopes: ["openai:chat"] });
-  const url = `${origin}/v1/tokens`;
-  const headers = { "content-type": "application/json" };
-  const signed = await signRequest({ method: "POST", url, headers, body }, key);
-  const res = await fetch(url, { method: "POST", headers: { ...headers, ...signed }, body });
-  if (res.status !== 201) throw new Error(`getting a token: ${res.status} ${await res.text()}`);
-  return (await res.json()).token;
-}
-
 /** Starts a server, measures it, stops it. `kind`: "main" (gateway/dist/main.js) or a ladder rung number. */
 async function measureServer(kind, loads) {
   const port = await freePort();
@@ -205,7 +175,7 @@ async function measureServer(kind, loads) {
         ]);
   const origin = `http://127.0.0.1:${port}`;
   try {
-    const token = kind === 0 ? "bare" : await enrol(origin);
+    const token = kind === 0 ? "bare" : await enrol(origin, adminToken, key);
     const out = [];
     for (const load of loads)
       out.push(await runLoadOn(started.child.pid, { ...loadSpec(origin, TOOL_PATH, token), ...load }));
@@ -400,19 +370,27 @@ for (const [name, r] of Object.entries(results.fixedRate.addedOverDirect)) {
 rows.push("(5) micro-benchmarks (µs per call: p50 / p99)");
 for (const [name, r] of Object.entries(micro))
   rows.push(`    ${name.padEnd(30)} ${f(r.p50Us, 1).padStart(8)} / ${f(r.p99Us, 1)}`);
-rows.push("(6) AGENTGW_WORKERS=2 against 1, both on PostgreSQL + Redis (req/s, p50 / p99 ms)");
+rows.push(
+  "(6) workers and shared state: req/s, p50 / p99 ms; CPU µs per request of each process; cores / total CPU = the most this machine can serve",
+);
 if (workers.skipped) rows.push(`    skipped: ${workers.skipped}`);
 else {
+  const parts = ["gateway", "redis", "postgres", "upstream", "load", "total"];
+  rows.push(
+    `    ${"".padEnd(30)} ${"req/s".padStart(7)} ${"p50 / p99".padStart(15)}  ${parts.map((p) => p.padStart(8)).join(" ")} ${"max req/s".padStart(9)}`,
+  );
   for (const [name, r] of [
-    ["1 worker", workers.one],
-    ["2 workers", workers.two],
+    ["1 worker, SQLite, no Redis", workers.baseline],
+    ["1 worker, PostgreSQL + Redis", workers.one],
+    ["2 workers, PostgreSQL + Redis", workers.two],
   ]) {
+    const cpu = r.cpuMicrosPerRequest ?? {};
     rows.push(
-      `    ${name.padEnd(10)} ${f(r.rps).padStart(8)}  ${f(r.p50Ms, 2)} / ${f(r.p99Ms, 2)}  errors ${r.errors}`,
+      `    ${name.padEnd(30)} ${f(r.rps).padStart(7)} ${`${f(r.p50Ms, 1)} / ${f(r.p99Ms, 1)}`.padStart(15)}  ${parts.map((p) => f(cpu[p]).padStart(8)).join(" ")} ${f(r.cpuBoundRps).padStart(9)}${r.errors ? `  errors ${r.errors}` : ""}`,
     );
   }
   rows.push(
-    `    speed-up ${f(workers.speedup, 2)}× on ${workers.cores} cores (the load and the upstream share them)`,
+    `    2 workers against 1: ${f(workers.speedup, 2)}× on ${workers.cores} cores (load average ${f(workers.loadAverage?.before, 1)} → ${f(workers.loadAverage?.after, 1)})`,
   );
 }
 console.log(rows.join("\n"));

@@ -1,20 +1,26 @@
 #!/usr/bin/env node
-// Benchmark (not a test): throughput of the gateway with AGENTGW_WORKERS=2 against 1 on
-// this machine, both on the same throwaway PostgreSQL and Redis (scripts/test-services.mjs
-// installs and starts them). The load is bench/lib/load.mjs at saturation, as in run.mjs.
+// Benchmark (not a test): the gateway on one worker with the embedded SQLite store and no
+// Redis (the baseline), then on the same throwaway PostgreSQL and Redis with
+// AGENTGW_WORKERS=1 and 2 (scripts/test-services.mjs installs and starts them). The load is
+// bench/lib/load.mjs at saturation, as in run.mjs. Beside throughput, every process's own CPU
+// time per request (from /proc: the gateway with all its workers, Redis, PostgreSQL with its
+// backends, the upstream, the load) shows what shared state costs per request and where the
+// machine's cores go: with all of them counted, cores / total CPU per request is the most
+// this machine can serve, however many workers run.
 // bench/run.mjs calls this with one JSON argument and reads the last stdout line; it can
-// also run alone:  node bench/workers.mjs '{"seconds":8}'  ("baseline":true adds one run on
-// the embedded SQLite store without Redis, for comparison).
+// also run alone:  node bench/workers.mjs '{"seconds":8}'.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
+import { generateKeyPair, toBase64Url } from "@agentgw/sdk";
 import { freePort, startPostgres, startRedis } from "../scripts/test-services.mjs";
+import { enrol } from "./lib/enrol.mjs";
+import { cpuMicros, findPid, treeCpuMicros } from "./lib/process-cpu.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -79,6 +85,24 @@ const upstreamPort = await new Promise((resolve) => {
     if (line.startsWith('{"benchReady"')) resolve(JSON.parse(line).benchReady.port);
   });
 });
+const redisPid = findPid("redis-server", `:${redis.port}`) ?? findPid("redis-server", String(redis.port));
+const postgresPid = (() => {
+  try {
+    return Number(readFileSync(join(pg.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return null;
+  }
+})();
+
+/** CPU time (µs) of every process the request path uses, at this moment. */
+function cpuNow(gatewayPid) {
+  return {
+    gateway: treeCpuMicros(gatewayPid),
+    redis: redisPid ? cpuMicros(redisPid) : null,
+    postgres: postgresPid ? treeCpuMicros(postgresPid) : null,
+    upstream: cpuMicros(upstream.pid),
+  };
+}
 
 async function measure(workers, shared = true) {
   const port = await freePort();
@@ -113,28 +137,7 @@ async function measure(workers, shared = true) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const key = await generateKeyPair();
-    const registered = await fetch(`${origin}/admin/agents`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        name: "bench",
-        publicKey: toBase64Url(key.publicKey),
-        scopes: ["openai:chat"],
-        metadata: { role: "assistant" },
-      }),
-    });
-    if (registered.status !== 201)
-      throw new Error(`registering: ${registered.status} ${await registered.text()}`);
-    const body = JSON.stringify({ tool: "openai", scopes: ["openai:chat"] });
-    const headers = { "content-type": "application/json" };
-    const signed = await signRequest({ method: "POST", url: `${origin}/v1/tokens`, headers, body }, key);
-    const issued = await fetch(`${origin}/v1/tokens`, {
-      method: "POST",
-      headers: { ...headers, ...signed },
-      body,
-    });
-    if (issued.status !== 201) throw new Error(`token: ${issued.status} ${await issued.text()}`);
-    const { token } = await issued.json();
+    const token = await enrol(origin, adminToken, key);
 
     const spec = {
       origin,
@@ -146,6 +149,7 @@ async function measure(workers, shared = true) {
       durationMs: seconds * 1000,
       warmupMs: warmup * 1000,
     };
+    const before = cpuNow(gateway.pid);
     const load = spawnNode([join(here, "lib", "load.mjs"), JSON.stringify(spec)], {}, "pipe");
     let out = "";
     load.stdout.on("data", (chunk) => {
@@ -153,21 +157,43 @@ async function measure(workers, shared = true) {
     });
     const [code] = await once(load, "exit");
     if (code !== 0) throw new Error(`load process failed (${code})`);
-    return JSON.parse(out.trim().split("\n").at(-1));
+    const after = cpuNow(gateway.pid);
+    const result = JSON.parse(out.trim().split("\n").at(-1));
+    // µs of CPU per request served (warm-up included, as the CPU was spent on it too).
+    const perRequest = (us) => (us === null ? null : us / result.allRequests);
+    const cpu = {};
+    for (const name of Object.keys(before)) {
+      cpu[name] =
+        before[name] === null || after[name] === null ? null : perRequest(after[name] - before[name]);
+    }
+    cpu.load = perRequest(result.loadCpuMicros ?? null);
+    // Processes not in use (no Redis, no PostgreSQL on the baseline) count as 0; idle ones add ~0 anyway.
+    cpu.total = Object.values(cpu).reduce((sum, us) => sum + (us ?? 0), 0);
+    return { ...result, cpuMicrosPerRequest: cpu, cpuBoundRps: (cpus().length * 1e6) / cpu.total };
   } finally {
     await stop(gateway);
   }
 }
 
-if (options.baseline) {
-  log("1 worker, embedded SQLite, no Redis");
-  process.stdout.write(`${JSON.stringify({ baseline: await measure(1, false) })}\n`);
-}
-log(`1 worker (PostgreSQL + Redis, ${cpus().length} cores)`);
+const loadBefore = loadavg()[0];
+log(`1 worker, embedded SQLite, no Redis (${cpus().length} cores)`);
+const baseline = await measure(1, false);
+log("1 worker on PostgreSQL + Redis");
 const one = await measure(1);
-log("2 workers");
+log("2 workers on PostgreSQL + Redis");
 const two = await measure(2);
 await stop(upstream);
-const result = { cores: cpus().length, concurrency, seconds, one, two, speedup: two.rps / one.rps };
+const result = {
+  cores: cpus().length,
+  concurrency,
+  seconds,
+  baseline,
+  one,
+  two,
+  speedup: two.rps / one.rps,
+  // Other processes' demand on the cores (1-minute load average) before and after: what the
+  // "max req/s" ceiling, which assumes the cores are the bench's alone, does not see.
+  loadAverage: { before: loadBefore, after: loadavg()[0] },
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

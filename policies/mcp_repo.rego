@@ -5,6 +5,11 @@
 # delete_repo never, whatever the allow-list says. Without the intent,
 # create_issue is not even listed to the agent (phase "list").
 # read_file results lose any `token` member of their structured content.
+#
+# Prompts and resources are actions too: "prompt:<name>" and "resource:<uri>"
+# (the allow-list takes "prompt:*" and "resource:repo://*"). Whatever lies
+# under repo://secrets/ and the dump_credentials prompt are never listed, read
+# or completed, whatever URI or name an agent guesses.
 package agentgw
 
 deny contains "delete_repo is never allowed through the gateway" if {
@@ -26,4 +31,14 @@ obligation[name] := value if {
 	input.action == "read_file"
 	input.phase == "call"
 	value := ["/structuredContent/token"]
+}
+
+deny contains "resources under repo://secrets/ are never shown to agents" if {
+	input.tool == "mcp.repo"
+	startswith(input.action, "resource:repo://secrets/")
+}
+
+deny contains "the dump_credentials prompt is never shown to agents" if {
+	input.tool == "mcp.repo"
+	input.action == "prompt:dump_credentials"
 }

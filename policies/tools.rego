@@ -1,7 +1,7 @@
 # Tool and action allow-lists
 #
 # Only the tools listed in data.settings.tools are usable, and of each only
-# the listed actions. A role (or agent) profile with a `tools` list narrows
+# the listed actions (an entry ending in "*" lists every action it prefixes). A role (or agent) profile with a `tools` list narrows
 # the tools further.
 package agentgw
 
@@ -15,9 +15,18 @@ deny contains msg if {
 
 deny contains msg if {
 	is_string(input.action)
-	actions := object.get(enabled_tools[input.tool], "actions", [])
-	not input.action in actions
+	not action_listed
 	msg := sprintf("action %s of tool %s is not on the policy's allow-list", [input.action, input.tool])
+}
+
+action_listed if input.action in object.get(enabled_tools[input.tool], "actions", [])
+
+# An entry ending in "*" lists every action that starts with the text before
+# it, e.g. "resource:repo://files/*" for an MCP server's resources.
+action_listed if {
+	some listed in object.get(enabled_tools[input.tool], "actions", [])
+	endswith(listed, "*")
+	startswith(input.action, trim_suffix(listed, "*"))
 }
 
 deny contains msg if {

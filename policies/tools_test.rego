@@ -32,3 +32,11 @@ test_agent_profile_narrows_its_role if {
 	allowed(request)
 	denied_with(request, "agent agt_test may not use tool http") with data.settings.agents as {"agt_test": {"tools": ["openai"]}}
 }
+
+test_an_allow_list_entry_ending_in_star_lists_what_it_prefixes if {
+	tools := {"mcp.x": {"actions": ["resource:x://docs/*"]}}
+	request := with_agent(tool_call("mcp.x", "resource:x://docs/a.md", ["mcp.x:use"], {}), {"scopes": ["mcp.x:use"]})
+	allowed(request) with data.settings.tools as tools
+	other := with_agent(tool_call("mcp.x", "resource:x://secret", ["mcp.x:use"], {}), {"scopes": ["mcp.x:use"]})
+	denied_with(other, "action resource:x://secret of tool mcp.x is not on the policy's allow-list") with data.settings.tools as tools
+}

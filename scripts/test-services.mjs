@@ -142,18 +142,21 @@ export async function startPostgres() {
   start();
   const adminUrl = `postgres://agentgw@127.0.0.1:${port}/postgres`;
   const url = `postgres://agentgw@127.0.0.1:${port}/agentgw`;
-  pgTool(pgBin, "psql", [
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(port),
-    "-U",
-    "agentgw",
-    "-d",
-    "postgres",
-    "-qc",
-    "CREATE DATABASE agentgw",
-  ]);
+  /** Runs one statement on the server's maintenance database. */
+  const psql = (sql) =>
+    pgTool(pgBin, "psql", [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-U",
+      "agentgw",
+      "-d",
+      "postgres",
+      "-qc",
+      sql,
+    ]);
+  psql("CREATE DATABASE agentgw");
   return {
     url,
     adminUrl,
@@ -162,18 +165,7 @@ export async function startPostgres() {
     /** A fresh, empty database on the same server; resolves to its URL. */
     createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new RangeError(`bad database name ${name}`);
-      pgTool(pgBin, "psql", [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(port),
-        "-U",
-        "agentgw",
-        "-d",
-        "postgres",
-        "-qc",
-        `CREATE DATABASE ${name}`,
-      ]);
+      psql(`CREATE DATABASE ${name}`);
       return `postgres://agentgw@127.0.0.1:${port}/${name}`;
     },
     start,

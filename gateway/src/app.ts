@@ -25,6 +25,7 @@ import { createUploadSlots } from "./http/upload-slots.js";
 import { mcpToolSpec } from "./mcp/mcp-tool-spec.js";
 import { metricsHandler } from "./metrics/metrics-handler.js";
 import { observeRequests } from "./metrics/observe-requests.js";
+import { createAnswerMcpRefusal } from "./pipeline/answer-mcp-refusal.js";
 import { type AuthorizeDeps, createAuthorize } from "./pipeline/authorize.js";
 import { createAuthorizeMcp } from "./pipeline/authorize-mcp.js";
 import { createCheckMcpPin } from "./pipeline/check-mcp-pin.js";
@@ -122,7 +123,7 @@ export function createApp(deps: AppDeps) {
   });
   const readBody = readRawBody(config.bodyLimitBytes, {
     slots: uploads,
-    callerOf: (req, res) => (res.locals.precheckedKid ? `key:${res.locals.precheckedKid}` : `ip:${req.ip}`),
+    callerOf: (req, res) => (res.locals.prechecked ? `key:${res.locals.prechecked.kid}` : `ip:${req.ip}`),
   });
   const signatureDeps = {
     verifier: services.signatureVerifier,
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps) {
         adminToken: config.adminToken,
         secure: new URL(config.publicUrl).protocol === "https:",
         ttlSeconds: config.console.sessionTtlSeconds,
+        signOuts: store.consoleSignOuts,
       })
     : undefined;
   const signed: RequestHandler[] = [
@@ -192,8 +194,9 @@ export function createApp(deps: AppDeps) {
       },
     );
   }
-  app.all(
-    "/v1/tools/*rest",
+  // route().all(): one layer per stage. app.all() would add every stage once per HTTP method
+  // (35 × 13 layers), and each request would walk past the other methods' copies.
+  app.route("/v1/tools/*rest").all(
     ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
@@ -203,8 +206,7 @@ export function createApp(deps: AppDeps) {
     createForward(),
     ...createSettle(services.budgets),
   );
-  app.all(
-    "/v1/mcp/:server",
+  app.route("/v1/mcp/:server").all(
     ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
     createResolveMcpCall(services.mcp.servers, services.mcp.sessions),
     createCheckToken(services.tokenVerifier),
@@ -214,6 +216,7 @@ export function createApp(deps: AppDeps) {
     onlyToolCalls(createReserveBudget(services.budgets)),
     createForwardMcp(services.mcp),
     ...createSettle(services.budgets),
+    createAnswerMcpRefusal(),
   );
   // A known path asked with a method it does not serve: 405 with Allow, not 404.
   const served = [
@@ -222,7 +225,7 @@ export function createApp(deps: AppDeps) {
     { method: "get" as const, path: "/metrics" },
   ];
   for (const [path, allow] of allowedMethodsByPath(served))
-    app.all(expressPath(path), methodNotAllowed(allow));
+    app.route(expressPath(path)).all(methodNotAllowed(allow));
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;

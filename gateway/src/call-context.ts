@@ -31,4 +31,6 @@ export interface ToolResponse {
   usage?: Promise<{ tokens?: number } | undefined>;
   /** True when the answer came from the gateway's response cache. */
   cached?: boolean;
+  /** True when the call failed though the HTTP status is a success (an MCP error answer): settle gives its budget back. */
+  failed?: boolean;
 }

@@ -251,6 +251,13 @@ export const configSchema = z.strictObject({
           }),
         )
         .default({}),
+      /** Agent sessions: forgotten after idleSeconds unused; an agent's least recently used beyond maxPerAgent. */
+      sessions: z
+        .strictObject({
+          idleSeconds: z.number().int().min(10).max(86_400).default(3600),
+          maxPerAgent: z.number().int().min(1).max(10_000).default(100),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** A JSON file of upstream secrets ({"OPENAI_API_KEY": "…"}); env wins over it. */

@@ -2,7 +2,8 @@
 // expired tokens (and their revocations), dropping retired signing keys from the
 // JWKS once their last token has expired, audit and decision retention, re-reading which
 // tools have credentials (another gateway on a shared store may add or delete one), and
-// marking lapsed pending approvals expired (each audited). Every timer is
+// marking lapsed pending approvals expired (each audited), and forgetting console sign-outs of
+// sessions that have expired anyway. Every timer is
 // unref'd, so housekeeping never keeps the process alive; a failed run is logged
 // and retried on the next tick.
 import type { Logger } from "pino";
@@ -13,7 +14,7 @@ import { startExpiredTokenPurge } from "./tokens/revocation.js";
 import type { SigningKeyRing } from "./tokens/signing-keys.js";
 
 export interface HousekeepingDeps {
-  store: Pick<Store, "tokens" | "audit" | "decisions">;
+  store: Pick<Store, "tokens" | "audit" | "decisions" | "consoleSignOuts">;
   keyRing: Pick<SigningKeyRing, "prune">;
   approvals: Pick<Approvals, "expireDue">;
   logger: Pick<Logger, "info" | "warn">;
@@ -72,8 +73,16 @@ export function startHousekeeping(deps: HousekeepingDeps): Housekeeping {
       .expireDue()
       .catch((error: unknown) => logger.warn({ err: error }, "approval expiry failed; retrying next tick"));
   }, APPROVAL_EXPIRY_INTERVAL_MS).unref();
+  const signOutPurge = setInterval(() => {
+    store.consoleSignOuts
+      .purgeExpired(now())
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, "console sign-out purge failed; retrying later"),
+      );
+  }, RETENTION_INTERVAL_MS).unref();
   return {
     stop() {
+      clearInterval(signOutPurge);
       tokenPurge.stop();
       clearInterval(keyPrune);
       clearInterval(auditPrune);

@@ -12,8 +12,11 @@ export const REDACTED_PATHS = [
   "req.headers.cookie",
   "req.headers.signature",
   "req.headers['proxy-authorization']",
+  // A bearer too: with the owning agent's key it continues that agent's MCP session.
+  "req.headers['mcp-session-id']",
   "headers.authorization",
   "headers.cookie",
+  "headers['mcp-session-id']",
   "*.apiKey",
   "*.api_key",
   "*.access_token",

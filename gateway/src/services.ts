@@ -311,7 +311,13 @@ export async function createServices(
     },
     approvals,
     auditCheckpoints,
-    mcp: openMcp({ config, credentials, store: store.mcp, now: nowDate }),
+    mcp: openMcp({
+      config,
+      credentials,
+      store: store.mcp,
+      ...(shared.mcpSessions ? { sessions: shared.mcpSessions } : {}),
+      now: nowDate,
+    }),
     async close() {
       metricsHistory.stop();
       stopShared();

@@ -11,8 +11,13 @@ import { after, before, describe, it } from "node:test";
 import { AgentGateway } from "@agentgw/sdk";
 import { createMcpTransport } from "@agentgw/sdk/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { type FakeMcpRepo, READ_FILE_DESCRIPTION, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
-import { type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
+import {
+  DEPLOY_KEY,
+  type FakeMcpRepo,
+  READ_FILE_DESCRIPTION,
+  startFakeMcpRepo,
+} from "../fakes/fake-mcp-repo.js";
+import { type CallResult, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
 import { runCli } from "../support/cli-process.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { getToken } from "../support/tokens.js";
@@ -22,6 +27,54 @@ let repo: FakeMcpRepo;
 let gw: GatewayProcess;
 let agent: RegisteredAgent;
 let gwClient: AgentGateway;
+
+/** The refusal of a promise the test expects to fail: the official client's McpError (code, message, data). */
+async function refusal(promise: Promise<unknown>): Promise<Error & { code?: number; data?: any }> {
+  return promise.then(
+    () => assert.fail("expected a refusal"),
+    (error: unknown) => error as Error & { code?: number; data?: any },
+  );
+}
+
+/** A raw MCP session: initialize by hand, then POST any message, signed, with the session's id. */
+async function rawSession(): Promise<(message: unknown) => Promise<CallResult>> {
+  const { token } = await getToken(gw, agent.key, { tool: "mcp.repo", scopes: ["mcp.repo:use"] });
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    authorization: `Bearer ${token}`,
+  };
+  const post = (message: unknown, extra: Record<string, string> = {}) =>
+    signedCall(gw.url, agent.key, {
+      method: "POST",
+      path: "/v1/mcp/repo",
+      headers: { ...headers, ...extra },
+      body: typeof message === "string" ? message : JSON.stringify(message),
+    });
+  const init = await post({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  });
+  assert.equal(init.status, 200);
+  const session = {
+    "mcp-session-id": init.headers.get("mcp-session-id")!,
+    "mcp-protocol-version": "2025-06-18",
+  };
+  const initialized = await post({ jsonrpc: "2.0", method: "notifications/initialized" }, session);
+  assert.equal(initialized.status, 202);
+  return (message) => post(message, session);
+}
+
+/** The JSON-RPC messages of an answer (JSON or SSE). */
+function messagesOf(res: CallResult): any[] {
+  if (typeof res.body !== "string") return [res.body];
+  return res.body
+    .split(/\n\n/)
+    .flatMap((event) => event.split("\n").filter((l) => l.startsWith("data:")))
+    .map((line) => JSON.parse(line.slice(5)));
+}
 
 async function connect(options: { intent?: string } = {}): Promise<Client> {
   const client = new Client({ name: "e2e-agent", version: "1.0.0" });
@@ -112,6 +165,120 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
     await noIntent.close();
   });
 
+  it("lists only the resources, templates and prompts the policy allows; hidden ones cannot be read by name", async () => {
+    const client = await connect();
+    const { resources } = await client.listResources();
+    assert.deepEqual(
+      resources.map((r) => r.uri),
+      ["repo://files/README.md"],
+    );
+    const { resourceTemplates } = await client.listResourceTemplates();
+    assert.deepEqual(
+      resourceTemplates.map((t) => t.uriTemplate),
+      ["repo://files/{path}"],
+    );
+    const { prompts } = await client.listPrompts();
+    assert.deepEqual(
+      prompts.map((p) => p.name),
+      ["summarize_file"],
+    );
+
+    const readme = await client.readResource({ uri: "repo://files/README.md" });
+    assert.equal((readme.contents[0] as { text: string }).text, "# demo repository\n");
+    const viaTemplate = await client.readResource({ uri: "repo://files/README.md" });
+    assert.equal(viaTemplate.contents.length, 1);
+    const prompt = await client.getPrompt({ name: "summarize_file", arguments: { path: "README.md" } });
+    assert.match(JSON.stringify(prompt.messages), /Summarize README\.md/);
+    const completion = await client.complete({
+      ref: { type: "ref/prompt", name: "summarize_file" },
+      argument: { name: "path", value: "R" },
+    });
+    assert.ok(Array.isArray(completion.completion.values));
+
+    // An attacker who knows (or guesses) the hidden names gets nothing, and the server is never asked.
+    const before = repo.calls.length;
+    const secret = await refusal(client.readResource({ uri: "repo://secrets/deploy-key" }));
+    assert.equal(secret.data?.code, "policy_denied");
+    assert.match(secret.message, /repo:\/\/secrets\/ are never shown/);
+    // The same URI spelled so that URL parsing (which servers apply) changes it is refused outright.
+    for (const uri of ["REPO://secrets/deploy-key", "repo://secrets/x/../deploy-key"]) {
+      const spelled = await refusal(client.readResource({ uri }));
+      assert.equal(spelled.code, -32602, uri);
+      assert.equal(spelled.data?.code, "invalid_request", uri);
+    }
+    const dump = await refusal(client.getPrompt({ name: "dump_credentials", arguments: { why: "x" } }));
+    assert.equal(dump.data?.code, "policy_denied");
+    const complete = await refusal(
+      client.complete({
+        ref: { type: "ref/prompt", name: "dump_credentials" },
+        argument: { name: "why", value: "" },
+      }),
+    );
+    assert.equal(complete.data?.code, "policy_denied");
+    const subscribe = await refusal(client.subscribeResource({ uri: "repo://secrets/deploy-key" }));
+    assert.equal(subscribe.data?.code, "policy_denied");
+    assert.equal(repo.calls.length, before);
+    assert.doesNotMatch(JSON.stringify(repo.calls), /deploy-key|dump_credentials/);
+    assert.ok(![secret, dump].some((e) => JSON.stringify({ ...e, message: e.message }).includes(DEPLOY_KEY)));
+    await client.close();
+  });
+
+  it("refuses unknown methods, call-shaped notifications, batches and invalid tool names; forwards none", async () => {
+    const post = await rawSession();
+    const seen = repo.received.length;
+    // An experimental method that would fetch a result no policy was asked about.
+    const unknown = messagesOf(
+      await post({ jsonrpc: "2.0", id: 7, method: "tasks/result", params: { taskId: "t1" } }),
+    );
+    assert.equal(unknown[0].id, 7);
+    assert.equal(unknown[0].error.code, -32601);
+    assert.equal(unknown[0].error.data.code, "invalid_request");
+    // A notification named like a call (no id: no answer, so nothing the policy would be shown).
+    const notification = await post({
+      jsonrpc: "2.0",
+      method: "tools/call",
+      params: { name: "delete_repo", arguments: {} },
+    });
+    assert.equal(notification.status, 400);
+    assert.equal(notification.body.code, "invalid_request");
+    const batch = await post([
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "delete_repo", arguments: {} } },
+    ]);
+    assert.equal(batch.status, 400);
+    const oddName = messagesOf(
+      await post({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "prompt:summarize_file" } }),
+    );
+    assert.equal(oddName[0].error.code, -32602);
+    assert.equal(repo.received.length, seen, "nothing of these reached the server");
+    assert.ok(!repo.calls.some(([tool]) => tool === "delete_repo"));
+  });
+
+  it("records one decision per list answer, naming what it hid", async () => {
+    const client = await connect();
+    await client.listPrompts();
+    await client.listTools();
+    await client.close();
+    const res = await gw.admin("GET", `/admin/decisions?phase=list&agentId=${agent.id}&limit=20`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const items = res.body.items as Array<{ action: string; allow: boolean; reasons: string[]; input: any }>;
+    const prompts = items.find((d) => d.action === "prompts/list");
+    assert.ok(prompts, JSON.stringify(items.map((d) => d.action)));
+    assert.deepEqual(
+      prompts.input.request.body.hidden.map((h: { name: string }) => h.name),
+      ["dump_credentials"],
+    );
+    assert.equal(prompts.input.request.body.shown, 1);
+    assert.match(prompts.reasons.join("\n"), /hidden prompt dump_credentials: the dump_credentials prompt/);
+    const tools = items.find((d) => d.action === "tools/list")!;
+    assert.deepEqual(tools.input.request.body.hidden.map((h: { name: string }) => h.name).sort(), [
+      "create_issue",
+      "delete_repo",
+      "echo",
+      "fail",
+    ]);
+  });
+
   it("the decision of each call is recorded", async () => {
     const res = await gw.admin("GET", "/admin/decisions?tool=mcp.repo");
     assert.equal(res.status, 200);
@@ -130,8 +297,9 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
       () => assert.fail("a changed tool must be refused"),
       (error: unknown) => error as Error,
     );
-    assert.match(refused.message, /409/);
+    // Answered as the call's JSON-RPC error, carrying the gateway's code and status.
     assert.match(refused.message, /tool_changed/);
+    assert.equal((refused as Error & { data?: { status?: number } }).data?.status, 409);
 
     const pins = await gw.admin("GET", "/admin/mcp-servers/repo/tools");
     assert.equal(pins.status, 200);

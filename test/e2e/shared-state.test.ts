@@ -1,16 +1,20 @@
 // Several gateways as one (contract section 12): two gateway processes on the same
 // PostgreSQL and Redis behind a balancer, then one process with AGENTGW_WORKERS=2.
 // Every guarantee a single gateway gives must hold across them: registration, replay,
-// revocation, rate limits, budgets, policy reload and signing keys.
+// revocation, rate limits, budgets, policy reload, signing keys and MCP sessions.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { signRequest } from "@agentgw/sdk";
+import { AgentGateway, type FetchLike, signRequest } from "@agentgw/sdk";
+import { createMcpTransport } from "@agentgw/sdk/mcp";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { BACKEND_HEADER } from "../../scripts/balancer.mjs";
+import { type FakeMcpRepo, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
 import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent } from "../support/agents.js";
-import { startGateway } from "../support/gateway-process.js";
+import { signInToConsole, signOutOfConsole, withConsoleCookie } from "../support/console-session.js";
+import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { allowAllPolicy, policyFolder, writeConfig } from "../support/policies.js";
 import { type SharedGateways, startSharedGateways } from "../support/shared-gateways.js";
 
@@ -33,13 +37,18 @@ const CONFIG = {
 const models = "/v1/tools/openai/v1/models";
 
 let fakes: AllFakes;
+let repo: FakeMcpRepo;
 let policyDir: string;
 
 before(async () => {
   fakes = await startAllFakes();
+  repo = await startFakeMcpRepo();
   policyDir = policyFolder(allowAllPolicy());
 });
-after(() => fakes.close());
+after(() => Promise.all([fakes.close(), repo.close()]));
+
+/** The gateways' config file: CONFIG and the fake MCP repository server as `repo`. */
+const configFile = () => writeConfig({ ...CONFIG, mcp: { servers: { repo: { url: repo.url } } } });
 
 async function token(gws: SharedGateways, i: number, agent: RegisteredAgent, tool: string, scopes: string[]) {
   const res = await gws.call(i, agent.key, { path: "/v1/tokens", json: { tool, scopes } });
@@ -78,7 +87,7 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
   before(async () => {
     gws = await startSharedGateways({
       env: { ...fakes.env, AGENTGW_POLICY: policyDir },
-      args: ["--config", writeConfig(CONFIG)],
+      args: ["--config", configFile()],
     });
   });
   after(() => gws?.stop());
@@ -265,6 +274,89 @@ decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != 
     }
   });
 
+  it("a console session issued by one works on the other; signed out through one, refused by both at once", async () => {
+    const [one, two] = gws.instances as [GatewayProcess, GatewayProcess];
+    const session = await signInToConsole(one.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    assert.equal(await withConsoleCookie(two.url, session, "/admin/agents"), 200);
+    assert.equal(await withConsoleCookie(two.url, session, "/console/session"), 200);
+    const kept = await signInToConsole(two.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    assert.equal(await signOutOfConsole(two.url, session), 204);
+    // The very next request to the other instance, with no wait at all, is refused.
+    assert.equal(await withConsoleCookie(one.url, session, "/admin/agents"), 401);
+    assert.equal(await withConsoleCookie(one.url, session, "/console/session"), 401);
+    assert.equal(await withConsoleCookie(two.url, session, "/admin/agents"), 401);
+    assert.equal(await withConsoleCookie(one.url, kept, "/admin/agents"), 200, "other sessions stay");
+  });
+
+  it("an MCP session opened through one is served by the other; another agent cannot use it on either", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { scopes: ["mcp.repo:use"] });
+    // The official client, each MCP request aimed: initialize at instance 0, everything after it at 1.
+    const served: string[] = [];
+    const aimed: FetchLike = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!new URL(url).pathname.startsWith("/v1/mcp/")) return fetch(input, init);
+      const body = init?.body instanceof Uint8Array ? Buffer.from(init.body).toString() : "";
+      const method = init?.method === "POST" ? (JSON.parse(body).method ?? "reply") : init?.method;
+      const backend = method === "initialize" ? 0 : 1;
+      served.push(`${method}@${backend}`);
+      const headers = new Headers(init?.headers);
+      headers.set(BACKEND_HEADER, String(backend));
+      return fetch(url, { ...init, headers });
+    };
+    const transport = createMcpTransport(
+      new AgentGateway({ baseUrl: gws.url, key: agent.key, fetch: aimed }),
+      "repo",
+    );
+    const client = new Client({ name: "e2e-shared", version: "1.0.0" });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      assert.ok(
+        tools.some((t) => t.name === "read_file"),
+        tools.map((t) => t.name).join(","),
+      );
+      const result = await client.callTool({ name: "read_file", arguments: { path: "README.md" } });
+      assert.deepEqual(result.content, [{ type: "text", text: "# demo repository\n" }]);
+      assert.ok(served.includes("initialize@0"), served.join(","));
+      assert.ok(served.includes("tools/list@1") && served.includes("tools/call@1"), served.join(","));
+
+      // The session id, presented by another agent (with its own valid token), is unknown on both.
+      const sessionId = transport.sessionId!;
+      assert.ok(sessionId);
+      const other = await registerAgent(gws.instances[0]!, { scopes: ["mcp.repo:use"] });
+      const otherToken = await token(gws, 1, other, "mcp.repo", ["mcp.repo:use"]);
+      const list = (key: RegisteredAgent["key"], bearer: string, i: number) =>
+        gws.call(i, key, {
+          method: "POST",
+          path: "/v1/mcp/repo",
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+            authorization: `Bearer ${bearer}`,
+            "mcp-session-id": sessionId,
+            "mcp-protocol-version": "2025-06-18",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 99, method: "tools/list", params: {} }),
+        });
+      for (const i of [0, 1])
+        assertProblemShape(await list(other.key, otherToken.token, i), 404, "not_found");
+      const ownToken = await token(gws, 0, agent, "mcp.repo", ["mcp.repo:use"]);
+      assert.equal(
+        (await list(agent.key, ownToken.token, 0)).status,
+        200,
+        "the owner still has it, on either",
+      );
+
+      // Ended through instance 1, it is gone on instance 0 too.
+      await transport.terminateSession();
+      assert.ok(served.includes("DELETE@1"), served.join(","));
+      assertProblemShape(await list(agent.key, ownToken.token, 0), 404, "not_found");
+      for (const gw of gws.instances) assert.ok(!gw.output().includes(sessionId), "the id is never logged");
+    } finally {
+      await client.close();
+    }
+  });
+
   it("/readyz names the shared servers it checked", async () => {
     const res = await fetch(`${gws.instances[1]!.url}/readyz`);
     const body = await res.json();
@@ -288,7 +380,7 @@ describe("AGENTGW_WORKERS=2", () => {
       instances: 1,
       workers: 2,
       env: { ...fakes.env, AGENTGW_POLICY: policyDir },
-      args: ["--config", writeConfig(CONFIG)],
+      args: ["--config", configFile()],
     });
   });
   after(() => gws?.stop());
@@ -331,6 +423,61 @@ describe("AGENTGW_WORKERS=2", () => {
       ),
     );
     assert.equal(sends.filter((r) => r.status === 200).length, 4);
+  });
+
+  it("workers share the calls-in-flight bound and console sign-outs", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { tier: "narrow" });
+    const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
+    fakes.openai.reset();
+    fakes.openai.behave({ delayMs: 1500 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          gws.call(0, agent.key, { path: models, headers: { authorization: `Bearer ${t}` } }),
+        ),
+      );
+      const ok = results.filter((r) => r.status === 200).length;
+      assert.ok(
+        ok >= 1 && ok <= 3,
+        `never more than 3 in flight (${results.map((r) => r.status).join(",")})`,
+      );
+    } finally {
+      fakes.openai.reset();
+    }
+
+    const gw = gws.instances[0]!;
+    const session = await signInToConsole(gw.url, gws.env.AGENTGW_ADMIN_TOKEN!);
+    const before = await Promise.all(
+      Array.from({ length: 8 }, () => withConsoleCookie(gw.url, session, "/admin/agents")),
+    );
+    assert.deepEqual(new Set(before), new Set([200]), "whichever worker answers accepts the cookie");
+    assert.equal(await signOutOfConsole(gw.url, session), 204);
+    const after = await Promise.all(
+      Array.from({ length: 8 }, () => withConsoleCookie(gw.url, session, "/admin/agents")),
+    );
+    assert.deepEqual(new Set(after), new Set([401]), "and every worker refuses it once signed out");
+  });
+
+  it("workers share MCP sessions: a client initialized on one worker is served by every worker", async () => {
+    const agent = await registerAgent(gws.instances[0]!, { scopes: ["mcp.repo:use"] });
+    const client = new Client({ name: "e2e-workers", version: "1.0.0" });
+    await client.connect(createMcpTransport(new AgentGateway({ baseUrl: gws.url, key: agent.key }), "repo"));
+    try {
+      for (let i = 0; i < 4; i++) {
+        const lists = await Promise.all(Array.from({ length: 4 }, () => client.listTools()));
+        for (const { tools } of lists) assert.ok(tools.some((t) => t.name === "read_file"));
+      }
+      const result = await client.callTool({ name: "read_file", arguments: { path: "README.md" } });
+      assert.deepEqual(result.content, [{ type: "text", text: "# demo repository\n" }]);
+    } finally {
+      await client.close();
+    }
+    const workers = new Set(
+      gws.instances[0]!.logs()
+        .filter((l) => l.msg === "request" && l.agentId === agent.id && l.path === "/v1/mcp/repo")
+        .map((l) => l.worker),
+    );
+    assert.ok(workers.size >= 2, `both workers served the one session (workers ${[...workers].join(",")})`);
   });
 
   it("workers share revocations, policy reloads, credential rotations and signing-key rotations", async () => {

@@ -1,15 +1,19 @@
 // A real MCP server (the official SDK's McpServer over its Streamable HTTP transport, stateful sessions):
-// a small code repository with read_file, create_issue and delete_repo. Tests change a tool's description
-// to play a server whose definitions move under the gateway.
+// a small code repository with read_file, create_issue and delete_repo; resources (the README, a deploy
+// key, files by a URI template) and prompts (summarize_file, dump_credentials). Tests change a tool's
+// description to play a server whose definitions move under the gateway.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+import { McpServer, type RegisteredTool, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
 
 export const REPO_FILES: Record<string, string> = { "README.md": "# demo repository\n" };
 export const READ_FILE_DESCRIPTION = "Reads a file of the repository";
+/** What the deploy-key resource and the dump_credentials prompt hold: the policy must keep it from agents. */
+export const DEPLOY_KEY = "-----BEGIN OPENSSH PRIVATE KEY----- fake-deploy-key";
 
 export interface FakeMcpRepo {
   /** The MCP endpoint, e.g. http://127.0.0.1:4321/mcp */
@@ -72,6 +76,82 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
       calls.push(["delete_repo", {}]);
       return { content: [{ type: "text", text: "deleted" }] };
     });
+    // echo: returns what it is given, for tests of result obligations (truncate, block_patterns).
+    server.registerTool(
+      "echo",
+      {
+        description: "Echoes a text, in content and structuredContent",
+        inputSchema: { text: z.string() },
+        outputSchema: { text: z.string() },
+      },
+      async ({ text }, extra) => {
+        calls.push(["echo", { text }]);
+        const progressToken = extra._meta?.progressToken;
+        if (progressToken !== undefined)
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress: 1, total: 1, message: `echoing ${text}` },
+          });
+        return { content: [{ type: "text", text }], structuredContent: { text } };
+      },
+    );
+    // fail: a tool whose every call is a tool error (isError), for budget give-back.
+    server.registerTool("fail", { description: "Always fails" }, async () => {
+      calls.push(["fail", {}]);
+      return { content: [{ type: "text", text: "it failed" }], isError: true };
+    });
+    server.registerResource(
+      "readme",
+      "repo://files/README.md",
+      { description: "The README", mimeType: "text/markdown" },
+      async (uri) => {
+        calls.push(["resources/read", { uri: uri.href }]);
+        return { contents: [{ uri: uri.href, text: REPO_FILES["README.md"] ?? "" }] };
+      },
+    );
+    server.registerResource(
+      "deploy-key",
+      "repo://secrets/deploy-key",
+      { description: "The deploy key", mimeType: "text/plain" },
+      async (uri) => {
+        calls.push(["resources/read", { uri: uri.href }]);
+        return { contents: [{ uri: uri.href, text: DEPLOY_KEY }] };
+      },
+    );
+    server.registerResource(
+      "file",
+      new ResourceTemplate("repo://files/{path}", {
+        list: undefined,
+        complete: { path: () => Object.keys(REPO_FILES) },
+      }),
+      { description: "A file of the repository" },
+      async (uri, { path }) => {
+        calls.push(["resources/read", { uri: uri.href }]);
+        return { contents: [{ uri: uri.href, text: REPO_FILES[String(path)] ?? "" }] };
+      },
+    );
+    server.registerPrompt(
+      "summarize_file",
+      {
+        description: "Summarize a file",
+        argsSchema: { path: completable(z.string(), () => Object.keys(REPO_FILES)) },
+      },
+      ({ path }) => {
+        calls.push(["prompts/get", { name: "summarize_file", path }]);
+        return { messages: [{ role: "user", content: { type: "text", text: `Summarize ${path}` } }] };
+      },
+    );
+    server.registerPrompt(
+      "dump_credentials",
+      {
+        description: "Print the deploy key",
+        argsSchema: { why: completable(z.string(), () => ["because"]) },
+      },
+      () => {
+        calls.push(["prompts/get", { name: "dump_credentials" }]);
+        return { messages: [{ role: "user", content: { type: "text", text: DEPLOY_KEY } }] };
+      },
+    );
     return server;
   }
 

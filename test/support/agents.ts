@@ -1,6 +1,7 @@
 // Registering agents through the admin API and sending signed requests, as an
 // agent would: with the SDK, over real HTTP.
 import { type AgentKeyPair, generateKeyPair, type SignOptions, signRequest, toBase64Url } from "@agentgw/sdk";
+import { TOOLS } from "@agentgw/sdk/protocol";
 import type { GatewayProcess } from "./gateway-process.js";
 
 export interface RegisteredAgent {
@@ -8,15 +9,8 @@ export interface RegisteredAgent {
   key: AgentKeyPair;
 }
 
-export const ALL_SCOPES = [
-  "openai:chat",
-  "openai:embeddings",
-  "openai:models",
-  "gmail:send",
-  "gmail:read",
-  "serpapi:search",
-  "http:fetch",
-];
+/** Every scope the protocol's tool catalogue defines. */
+export const ALL_SCOPES = [...new Set(TOOLS.flatMap((tool) => tool.actions.map((action) => action.scope)))];
 
 export async function registerAgent(
   gw: Pick<GatewayProcess, "admin">,

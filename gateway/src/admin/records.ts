@@ -15,7 +15,7 @@ const decisionSchema = z
     kid: z.string().nullable(),
     tool: z.string().nullable(),
     action: z.string().nullable(),
-    phase: z.enum(["token", "call"]),
+    phase: z.enum(["token", "call", "list"]),
     allow: z.boolean(),
     reasons: z.array(z.string()),
     obligations: z.record(z.string(), z.unknown()),
@@ -64,7 +64,7 @@ export function recordRoutes({ decisions, audit, checkpoints }: RecordRouteDeps)
           .enum(["true", "false"])
           .transform((v) => v === "true")
           .optional(),
-        phase: z.enum(["token", "call"]).optional(),
+        phase: z.enum(["token", "call", "list"]).optional(),
         limit: limitSchema,
         cursor: seqCursorSchema,
       }),

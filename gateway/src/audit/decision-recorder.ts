@@ -63,7 +63,7 @@ export function createDecisionRecorder(deps: DecisionRecorderDeps): DecisionReco
           tool: input.tool,
           action: input.action,
           // List-phase questions (MCP lists) are never recorded: one per listed item.
-          phase: input.phase as "token" | "call",
+          phase: input.phase,
           allow: decision.allow,
           reasons: decision.reasons,
           obligations: decision.obligations,

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import BetterSqlite3 from "better-sqlite3";
 import { openSqliteStore } from "../store/sqlite/open.js";
+import { sqliteFixture } from "../store/testing/sqlite-fixture.js";
 import { runStoreSuite } from "../store/testing/store-suite.js";
 import type { Store } from "../store/types.js";
 import { BoundedMap } from "./bounded-map.js";
@@ -13,28 +13,9 @@ import { createLocalInvalidationBus, type InvalidationBus } from "./invalidation
 
 // The cached store keeps the store contract, also with two instances sharing a bus (as a fan-out would).
 // (The suite names its describe blocks after the engine, which stays "sqlite".)
-runStoreSuite("sqlite", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "agentgw-cached-store-"));
+runStoreSuite("sqlite", () => {
   const bus = createLocalInvalidationBus();
-  const store = withReadCaches(openSqliteStore({ dataDir: dir }), bus);
-  return {
-    store,
-    async openAnother() {
-      return withReadCaches(openSqliteStore({ dataDir: dir }), bus);
-    },
-    async exec(sql) {
-      const db = new BetterSqlite3(join(dir, "agentgw.db"));
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return sqliteFixture((store) => withReadCaches(store, bus));
 });
 
 const key = (n: number) => ({ kid: `kid-${n}`.padEnd(43, "x"), publicKey: `pk-${n}` });

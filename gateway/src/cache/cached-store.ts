@@ -169,6 +169,8 @@ export function withReadCaches(store: Store, bus: InvalidationBus, options: Read
     signingKeys: store.signingKeys,
     credentials,
     approvals: store.approvals,
+    // Read through, so a sign-out on one instance holds on all at once.
+    consoleSignOuts: store.consoleSignOuts,
     // Read through: MCP servers and pins are read per MCP request, never cached, so every instance agrees.
     mcp: store.mcp,
     ping: () => store.ping(),

@@ -11,6 +11,7 @@ import { problemHandler } from "../http/problem.js";
 import { readRawBody } from "../http/raw-body.js";
 import { requestContext } from "../http/request-context.js";
 import { createLogger } from "../log.js";
+import { openSqliteStore } from "../store/sqlite/open.js";
 import { createConsoleRouter } from "./console-routes.js";
 import { createConsoleSessions } from "./sessions.js";
 
@@ -20,7 +21,12 @@ let server: Server;
 let base = "";
 
 before(async () => {
-  const sessions = createConsoleSessions({ adminToken: ADMIN, secure: false, ttlSeconds: 600 });
+  const sessions = createConsoleSessions({
+    adminToken: ADMIN,
+    secure: false,
+    ttlSeconds: 600,
+    signOuts: openSqliteStore({ dataDir: ":memory:" }).consoleSignOuts,
+  });
   const app = express();
   app.use(requestContext());
   const readBody = readRawBody(1024 * 1024);

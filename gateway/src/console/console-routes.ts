@@ -92,8 +92,9 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     res.type(asset.type).send(asset.body);
   });
 
-  router.get("/console/session", (req, res, next) => {
-    const session = sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), deps.nowMs());
+  // Express 5 passes a rejected handler's error (e.g. the store unreachable: 503) to the error handler.
+  router.get("/console/session", async (req, res, next) => {
+    const session = await sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), deps.nowMs());
     if (!session) return next(new GatewayError("unauthorized", "not signed in to the console"));
     secureHeaders(res);
     res.json({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
@@ -113,13 +114,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
       res.json({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
     })().catch(next);
   });
-  router.delete("/console/session", (req, res, next) => {
-    const session = sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), deps.nowMs());
+  router.delete("/console/session", async (req, res, next) => {
+    const session = await sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), deps.nowMs());
     if (session) {
       if (!sessions.csrfMatches(session, req.get("x-csrf-token"))) {
         return next(new GatewayError("unauthorized", "signing out needs the session's X-CSRF-Token"));
       }
-      sessions.revoke(session);
+      await sessions.revoke(session);
     }
     res.setHeader("Set-Cookie", sessions.clearCookie());
     res.status(204).end();

@@ -1,10 +1,12 @@
-// Console sessions without server state: the cookie carries a random session id and
-// its expiry, MAC'd with a key derived from the admin token. Any gateway instance
-// holding the same admin token accepts it; changing the admin token ends every
-// session. The CSRF token is derived from the session id, so it needs no storage
-// either. Signing out forgets the session on this instance (a denylist kept until
-// the cookie would have expired anyway).
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// Console sessions: the cookie carries a random session id and its expiry, MAC'd with a
+// key derived from the admin token, so any gateway instance or worker holding the same
+// admin token accepts it, restarts included, and changing the admin token ends every
+// session. The CSRF token is derived from the session id, so it needs no storage either.
+// The one piece of state is the sign-outs: a hash of each signed-out session id, kept in
+// the store (shared by every instance on it) until the cookie would have expired anyway,
+// and read on every check, so a sign-out through one instance holds on all at once.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ConsoleSignOutStore } from "../store/types.js";
 
 export interface ConsoleSession {
   id: string;
@@ -17,11 +19,12 @@ export interface ConsoleSessions {
   readonly cookieName: string;
   readonly ttlSeconds: number;
   issue(nowMs: number): { session: ConsoleSession; cookie: string };
-  /** The session a cookie value proves, or null (forged, expired, signed out). */
-  verify(cookieValue: string | undefined, nowMs: number): ConsoleSession | null;
+  /** The session a cookie value proves, or null (forged, expired, signed out). Store unreachable → rejects. */
+  verify(cookieValue: string | undefined, nowMs: number): Promise<ConsoleSession | null>;
   /** True when `given` is this session's CSRF token (constant time). */
   csrfMatches(session: ConsoleSession, given: string | undefined): boolean;
-  revoke(session: ConsoleSession): void;
+  /** Signs the session out on every instance sharing the store. */
+  revoke(session: ConsoleSession): Promise<void>;
   /** Set-Cookie values. */
   setCookie(cookie: string): string;
   clearCookie(): string;
@@ -32,6 +35,7 @@ export interface ConsoleSessionOptions {
   /** Secure cookies (and the __Host- prefix) when the gateway is served over https. */
   secure: boolean;
   ttlSeconds: number;
+  signOuts: ConsoleSignOutStore;
 }
 
 const b64 = (buf: Buffer) => buf.toString("base64url");
@@ -39,7 +43,9 @@ const b64 = (buf: Buffer) => buf.toString("base64url");
 export function createConsoleSessions(options: ConsoleSessionOptions): ConsoleSessions {
   const key = createHmac("sha256", options.adminToken).update("agentgw console session v1").digest();
   const mac = (text: string) => b64(createHmac("sha256", key).update(text).digest());
-  const revoked = new Map<string, number>();
+  const signOuts = options.signOuts;
+  // The id alone is enough to forge nothing (the MAC needs the key), but the store keeps only its hash anyway.
+  const hashOf = (id: string) => createHash("sha256").update(id).digest("base64url");
   // __Host- cookies must be Secure, Path=/ and without Domain: the browser then refuses any
   // subdomain's attempt to set or shadow them.
   const cookieName = options.secure ? "__Host-agentgw_console" : "agentgw_console";
@@ -58,24 +64,22 @@ export function createConsoleSessions(options: ConsoleSessionOptions): ConsoleSe
       const body = `${id}.${expiresAt}`;
       return { session: session(id, expiresAt), cookie: `${body}.${mac(body)}` };
     },
-    verify(value, nowMs) {
+    async verify(value, nowMs) {
       const match = value ? /^([A-Za-z0-9_-]{43})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
       if (!match) return null;
       const [, id, exp, given] = match as unknown as [string, string, string, string];
       const expected = Buffer.from(mac(`${id}.${exp}`));
       if (!timingSafeEqual(expected, Buffer.from(given))) return null;
       const expiresAt = Number(exp);
-      if (expiresAt <= nowMs || revoked.has(id)) return null;
+      if (expiresAt <= nowMs || (await signOuts.isSignedOut(hashOf(id)))) return null;
       return session(id, expiresAt);
     },
     csrfMatches(current, given) {
       if (typeof given !== "string" || given.length !== current.csrfToken.length) return false;
       return timingSafeEqual(Buffer.from(given), Buffer.from(current.csrfToken));
     },
-    revoke(current) {
-      const now = Date.now();
-      for (const [id, until] of revoked) if (until <= now) revoked.delete(id);
-      revoked.set(current.id, current.expiresAt);
+    async revoke(current) {
+      await signOuts.signOut(hashOf(current.id), current.expiresAt);
     },
     setCookie(cookie) {
       return `${cookieName}=${cookie}; ${attributes}; Max-Age=${options.ttlSeconds}`;

@@ -28,10 +28,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function requireAdmin(adminToken: string, sessions?: ConsoleSessions, nowMs: () => number = Date.now) {
   const matches = createBearerCheck(adminToken);
-  return function adminAuth(req: Request, res: Response, next: NextFunction) {
+  return async function adminAuth(req: Request, res: Response, next: NextFunction) {
     const authorization = req.get("authorization");
     if (authorization === undefined && sessions) {
-      const session = sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), nowMs());
+      // Rejects (503 store_unavailable) when the store holding sign-outs cannot be read: fail closed.
+      const session = await sessions.verify(readCookie(req.get("cookie"), sessions.cookieName), nowMs());
       if (session) {
         const crossSite = (req.get("sec-fetch-site") ?? "same-origin") !== "same-origin";
         if (

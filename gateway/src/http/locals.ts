@@ -1,7 +1,7 @@
 // Per-request state the pipeline stages hand to each other, typed through
 // Express.Locals declaration merging (no casts in the stages).
 
-import type { VerifiedSignature } from "../httpsig/verifier.js";
+import type { PrecheckedSignature, VerifiedSignature } from "../httpsig/verifier.js";
 import type { BudgetHold } from "../limits/budgets.js";
 import type { McpRequest } from "../mcp/mcp-request.js";
 import type { Decision, Obligations } from "../policy/types.js";
@@ -26,8 +26,8 @@ declare global {
   namespace Express {
     interface Locals {
       routeClass?: RouteClass;
-      /** The active key a well-formed signature names, known before the body is read. */
-      precheckedKid?: string;
+      /** The active key a well-formed signature names, known before the body is read, and the parsed headers. */
+      prechecked?: PrecheckedSignature;
       /** Who an admin request authenticated as ("admin" for the bearer token, "console:…" for a console session). */
       adminActor?: string;
       signature?: VerifiedSignature;

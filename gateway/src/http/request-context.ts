@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { randomBase64Url, randomHex } from "./random-pool.js";
 
 export interface TraceContext {
   traceId: string;
@@ -28,11 +28,11 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /** W3C trace-context: continue the caller's trace when its header is valid, else start one. */
 export function traceFrom(header: string | undefined): TraceContext {
   const match = header ? TRACEPARENT.exec(header.trim()) : null;
-  const spanId = randomBytes(8).toString("hex");
+  const spanId = randomHex(8);
   if (match && !/^0+$/.test(match[1]!) && !/^0+$/.test(match[2]!)) {
     return { traceId: match[1]!, spanId, flags: match[3]! };
   }
-  return { traceId: randomBytes(16).toString("hex"), spanId, flags: "01" };
+  return { traceId: randomHex(16), spanId, flags: "01" };
 }
 
 export function traceparent(trace: TraceContext): string {
@@ -43,8 +43,7 @@ export function traceparent(trace: TraceContext): string {
 export function requestContext() {
   return function requestContextMiddleware(req: Request, res: Response, next: NextFunction) {
     const given = req.get("x-request-id");
-    const requestId =
-      given && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString("base64url")}`;
+    const requestId = given && REQUEST_ID.test(given) ? given : `req_${randomBase64Url(12)}`;
     res.locals.requestId = requestId;
     res.locals.trace = traceFrom(req.get("traceparent"));
     res.locals.startedAt = process.hrtime.bigint();

@@ -187,7 +187,7 @@ describe("createSignatureVerifier", () => {
     const { verify, active } = setup();
     const post = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":1}' });
     const { rawBody: _unread, ...withoutBody } = post;
-    assert.deepEqual(await verify.precheck({ ...withoutBody, declaresBody: true }), { kid: agent.kid });
+    assert.equal((await verify.precheck({ ...withoutBody, declaresBody: true })).kid, agent.kid);
     // The precheck spends no nonce: the full verification still accepts the request.
     assert.equal((await verify(post)).kid, agent.kid);
     await rejectsWith(
@@ -200,6 +200,48 @@ describe("createSignatureVerifier", () => {
     await rejectsWith(verify.precheck({ ...bareWithoutBody, declaresBody: true }), "signature_invalid");
     active.clear();
     await rejectsWith(verify.precheck({ ...bareWithoutBody, declaresBody: false }), "unknown_key");
+  });
+
+  it("reuses the precheck's parse for the same request, and only for it", async () => {
+    const { verify, active, clock } = setup();
+    const post = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":1}' });
+    const prechecked = await verify.precheck({ ...post, declaresBody: true });
+    assert.equal((await verify(post, prechecked)).kid, agent.kid);
+
+    // A parse carried over to another request is ignored: that request is parsed and judged alone
+    // (reusing it would accept these headers, whose Signature belongs to another request).
+    const fresh = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":1}' });
+    const precheckedFresh = await verify.precheck({ ...fresh, declaresBody: true });
+    const forged = { ...fresh, headers: { ...fresh.headers, signature: post.headers.signature as string } };
+    await rejectsWith(verify(forged, precheckedFresh), "signature_invalid", /does not verify/);
+    // Same headers object, another target: parsed again, so the signed @path no longer matches.
+    await rejectsWith(
+      verify({ ...fresh, pathAndQuery: "/v1/tools/x" }, precheckedFresh),
+      "signature_invalid",
+      /does not verify/,
+    );
+
+    // The cheap checks run again after the body: a key revoked, or a signature expired, meanwhile.
+    const late = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":3}' });
+    const precheckedLate = await verify.precheck({ ...late, declaresBody: true });
+    clock.now += 61;
+    await rejectsWith(verify(late, precheckedLate), "signature_expired");
+    clock.now -= 61;
+    const revoked = await signed({ method: "POST", target: "/v1/tokens", body: '{"a":4}' });
+    const precheckedRevoked = await verify.precheck({ ...revoked, declaresBody: true });
+    active.clear();
+    await rejectsWith(verify(revoked, precheckedRevoked), "unknown_key");
+  });
+
+  it("a body that was not declared (chunked) still needs a covered content-digest after the precheck", async () => {
+    const { verify } = setup();
+    const bare = await signed({ method: "POST", target: "/v1/tokens" });
+    const prechecked = await verify.precheck({ ...bare, declaresBody: false });
+    await rejectsWith(
+      verify({ ...bare, rawBody: new TextEncoder().encode('{"a":1}') }, prechecked),
+      "signature_invalid",
+      /content-digest/,
+    );
   });
 
   it("validates its options when created", () => {

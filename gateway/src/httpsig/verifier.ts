@@ -43,6 +43,21 @@ export interface VerifiedSignature {
   components: string[];
 }
 
+/** The signature headers and request-target as parsed, with the request they were parsed from. */
+interface ParsedSignature {
+  request: Omit<SignedRequest, "rawBody">;
+  parts: HttpRequestParts;
+  label: string;
+  input: SignatureInput;
+  signature: Uint8Array;
+}
+
+/** What precheck found: the key named, and the parse the full verification reuses. */
+export interface PrecheckedSignature {
+  kid: string;
+  readonly parsed: ParsedSignature;
+}
+
 /** What getKey finds: the raw 32-byte key, or the key with the agent that owns it. */
 export type KeyLookup = Uint8Array | { publicKey: Uint8Array; owner: string } | null;
 
@@ -97,11 +112,8 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
   );
   const keyObjects = createKeyObjectCache(options.keyCacheSize);
 
-  /**
-   * Everything that needs no body: the headers parse, the profile, the authority, the clock and
-   * an active key. `hasBody` says whether the profile must demand a covered content-digest.
-   */
-  async function checkWithoutBody(req: Omit<SignedRequest, "rawBody">, hasBody: boolean) {
+  /** Parses the signature headers and the request-target: the only costly part before the crypto. */
+  function parse(req: Omit<SignedRequest, "rawBody">): ParsedSignature {
     const inputField = singleField(req.headers["signature-input"]);
     const signatureField = singleField(req.headers.signature);
     if (inputField === undefined || signatureField === undefined) {
@@ -114,9 +126,19 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
       requestPartsFromTarget(req.method, scheme, req.authority, req.pathAndQuery, req.headers),
     );
     const { label, input, signature } = asInvalid(() => selectSignature(inputField, signatureField));
+    return { request: req, parts, label, input, signature };
+  }
 
+  /**
+   * Everything else that needs no body, and is cheap, so it is checked again after the body is
+   * read: the profile, the authority, the clock and an active key (it may have been revoked or
+   * the signature may have expired while the body arrived). `hasBody` says whether the profile
+   * must demand a covered content-digest.
+   */
+  async function admit(parsed: ParsedSignature, hasBody: boolean) {
+    const { parts, input } = parsed;
     const params = checkProfile(parts, input, hasBody);
-    if (!authorities.has(normalizeAuthority(req.authority, scheme))) {
+    if (!authorities.has(normalizeAuthority(parsed.request.authority, scheme))) {
       throw new GatewayError("signature_invalid", "signed for another authority");
     }
 
@@ -140,27 +162,34 @@ export function createSignatureVerifier(options: SignatureVerifierOptions) {
             raw: found.publicKey,
             owner: found.owner,
           };
-    return { parts, label, input, signature, params, raw, owner };
+    return { params, raw, owner };
   }
 
   /**
    * The cheap part of verification, before the body is read: a stranger without a well-formed
    * signature naming an active key gets its refusal without the gateway holding its upload.
-   * The full verification after the body repeats these checks.
+   * The full verification after the body reuses what this parsed and repeats the cheap checks.
    */
   async function precheck(
     req: Omit<SignedRequest, "rawBody"> & { declaresBody: boolean },
-  ): Promise<{ kid: string }> {
-    const { params } = await checkWithoutBody(req, req.declaresBody);
-    return { kid: params.keyid };
+  ): Promise<PrecheckedSignature> {
+    const parsed = parse(req);
+    const { params } = await admit(parsed, req.declaresBody);
+    return { kid: params.keyid, parsed };
   }
 
-  async function verifySignature(req: SignedRequest): Promise<VerifiedSignature> {
+  /**
+   * The whole verification. `prechecked` (what precheck returned for this same request) saves
+   * parsing the headers twice; one parsed from another request is ignored and parsing starts over.
+   */
+  async function verifySignature(
+    req: SignedRequest,
+    prechecked?: PrecheckedSignature,
+  ): Promise<VerifiedSignature> {
     const rawBody = req.rawBody ?? EMPTY;
-    const { parts, label, input, signature, params, raw, owner } = await checkWithoutBody(
-      req,
-      rawBody.length > 0,
-    );
+    const parsed = prechecked && sameRequest(prechecked.parsed.request, req) ? prechecked.parsed : parse(req);
+    const { parts, label, input, signature } = parsed;
+    const { params, raw, owner } = await admit(parsed, rawBody.length > 0);
     const publicKey = keyObjects.get(params.keyid, raw);
 
     if (input.components.some((c) => c.name === "content-digest")) await checkDigest(parts, rawBody);
@@ -247,6 +276,16 @@ async function checkDigest(parts: HttpRequestParts, body: Uint8Array): Promise<v
     mismatch: "Content-Digest does not match the body received",
   }[result.reason];
   throw new GatewayError("digest_mismatch", detail);
+}
+
+/** The same request: the very same header object, method and target (a parse is never carried over). */
+function sameRequest(a: Omit<SignedRequest, "rawBody">, b: SignedRequest): boolean {
+  return (
+    a.headers === b.headers &&
+    a.method === b.method &&
+    a.authority === b.authority &&
+    a.pathAndQuery === b.pathAndQuery
+  );
 }
 
 /** Several field lines of one name are combined as RFC 9110 §5.3 says, then parsed once. */

@@ -1,9 +1,10 @@
-// The MCP services: configured servers, agent sessions and pinned tool definitions.
+// The MCP services: configured servers, agent sessions and pinned tool definitions. Sessions live in
+// this process unless shared state (Redis) hands in a table every instance shares.
 import type { Config } from "../config.js";
 import type { Credentials } from "../credentials/credentials.js";
 import type { McpStore } from "../store/types.js";
 import { createMcpServers, type McpServerRows, type McpServers } from "./mcp-servers.js";
-import { McpSessions } from "./sessions.js";
+import { createMemoryMcpSessions, type McpSessions } from "./sessions.js";
 import { createToolPins, memoryToolPinRows, type ToolPinRows, type ToolPins } from "./tool-pins.js";
 
 export interface Mcp {
@@ -16,6 +17,8 @@ export function openMcp(options: {
   config: Config;
   credentials: Pick<Credentials, "resolve">;
   store?: McpStore;
+  /** The shared session table (Redis); default: this process's memory. */
+  sessions?: McpSessions;
   now: () => Date;
 }): Mcp {
   const serverRows: McpServerRows | undefined = options.store && {
@@ -37,7 +40,9 @@ export function openMcp(options: {
       credentials: options.credentials,
       ...(serverRows ? { rows: serverRows } : {}),
     }),
-    sessions: new McpSessions(),
+    sessions:
+      options.sessions ??
+      createMemoryMcpSessions({ ...options.config.mcp.sessions, now: () => options.now().getTime() }),
     pins: createToolPins(pinRows ?? memoryToolPinRows(), options.now),
   };
 }

@@ -2,6 +2,7 @@
 // messages of its answer, which is either one JSON document or an SSE stream of messages.
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { StringDecoder } from "node:string_decoder";
 import { type JSONRPCMessage, JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { GatewayError } from "../errors.js";
 
@@ -51,14 +52,43 @@ export function parseMessage(text: string): JSONRPCMessage {
   return parsed.data;
 }
 
+/**
+ * The most one upstream answer (buffered) or one SSE event may hold. A hostile server's endless answer or
+ * event must not grow the gateway's memory: past it the answer fails (upstream_error) instead.
+ */
+export const MAX_MCP_MESSAGE_BYTES = 5 * 1024 * 1024;
+
+function tooLarge(): GatewayError {
+  return new GatewayError("upstream_error", "the MCP server's answer is too large");
+}
+
+/** The whole body, read no further than `maxBytes`. */
+export async function readBounded(response: Response, maxBytes = MAX_MCP_MESSAGE_BYTES): Promise<Buffer> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!response.body) return Buffer.alloc(0);
+  for await (const chunk of response.body as WebReadableStream<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await response.body.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Every message of a buffered answer (JSON or SSE). */
 export async function readMessages(
   response: Response,
-  maxBytes = 5 * 1024 * 1024,
+  maxBytes = MAX_MCP_MESSAGE_BYTES,
 ): Promise<JSONRPCMessage[]> {
-  const text = await response.text();
-  if (text.length > maxBytes)
-    throw new GatewayError("upstream_error", "the MCP server's answer is too large");
+  const text = (await readBounded(response, maxBytes)).toString("utf8");
   if (/^text\/event-stream/i.test(response.headers.get("content-type") ?? "")) {
     return sseEvents(text)
       .map((e) => e.data)
@@ -107,11 +137,14 @@ export function rewriteSse(
   rewrite: (message: JSONRPCMessage) => Promise<JSONRPCMessage>,
   /** Last pass over each event's data as sent (e.g. scrubbing echoed secrets). */
   finish: (data: string) => string = (data) => data,
+  maxEventBytes = MAX_MCP_MESSAGE_BYTES,
 ): Readable {
   let pending = "";
+  const decoder = new StringDecoder("utf8");
   const transform = new Transform({
     async transform(chunk: Buffer, _encoding, done) {
-      pending += chunk.toString("utf8");
+      // A decoder keeps a character split across chunks whole.
+      pending += decoder.write(chunk);
       try {
         let out = "";
         for (;;) {
@@ -126,6 +159,8 @@ export function rewriteSse(
           }
           out += formatEvent(event);
         }
+        // An event that never ends (no blank line) must not hold memory without bound.
+        if (pending.length > maxEventBytes) throw tooLarge();
         done(null, out);
       } catch (error) {
         done(error as Error);

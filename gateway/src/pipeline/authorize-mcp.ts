@@ -1,50 +1,67 @@
-// MCP requests: tools/call is decided by the policy like any tool call (tool `mcp.{name}`, action the MCP
-// tool's name, request.body its arguments; recorded). Lists are filtered: each tool, resource and prompt is
-// shown only if the policy, asked with phase "list", would allow it to this agent (not recorded: a list
-// asks once per item). Other MCP messages (initialize, notifications, pings) need only the token.
+// MCP requests: whatever names a tool, prompt or resource is decided by the policy. tools/call, prompts/get
+// and resources/read are decided like any tool call (tool `mcp.{name}`, action `mcpAction(kind, name)`,
+// request.body the call's arguments; recorded; approvals bound to what the call does, not its JSON-RPC id).
+// completion/complete and resources/(un)subscribe need only what a list would show. Lists are filtered:
+// each item is shown only if the policy, asked with phase "list", would allow it to this agent, and one
+// decision record per list answer names what was hidden. Other messages (initialize, notifications,
+// pings) need only the token.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
-import { buildPolicyInput } from "../policy/build-input.js";
+import { type McpItemKind, mcpAction } from "../mcp/mcp-request.js";
+import { canonicalJson } from "../mcp/tool-digest.js";
+import { buildPolicyInput, type PolicyInputParts } from "../policy/build-input.js";
+import type { Decision } from "../policy/types.js";
 import { type AuthorizeDeps, askPolicy } from "./authorize.js";
 
 export function createAuthorizeMcp(deps: AuthorizeDeps): RequestHandler {
   return async function authorizeMcp(req: Request, res: Response, next: NextFunction) {
     try {
       const mcp = res.locals.mcp!;
-      const { tool } = res.locals.toolCall!;
       const token = res.locals.token!;
       const common = {
-        tool: tool.name,
+        tool: res.locals.toolCall!.tool.name,
         scopes: [...token.scopes],
         intent: token.claims.intent ?? null,
         path: "/",
         query: "",
       };
-      if (mcp.method === "tools/call") {
-        try {
-          await askPolicy(req, res, deps, {
-            ...common,
-            phase: "call",
-            action: mcp.toolName,
-            body: mcp.arguments,
-          });
-        } catch (error) {
-          // A refused call is the answer to this JSON-RPC request: every MCP client shows an error response's
-          // message, while some drop the body of an HTTP error (the Python client does).
-          const id = mcp.message && "id" in mcp.message ? mcp.message.id : undefined;
-          if (error instanceof GatewayError && REFUSALS_AS_MCP_ERRORS.has(error.code) && id !== undefined)
-            return void res.status(200).json(mcpErrorFor(id, error));
-          throw error;
+      /** The list-phase question: may this agent see the item (asked with a call-shaped input). */
+      const askList = (action: string, body: unknown): Decision => {
+        const parts: PolicyInputParts = { ...common, phase: "call", action, body };
+        return deps.policy.decide({ ...buildPolicyInput(req, res, parts, deps.nowMs()), phase: "list" });
+      };
+      const target = mcp.target;
+      if (target?.decide === "call") {
+        // Bound to what the call does: the method, the item and its arguments (never the JSON-RPC id).
+        const boundBody = Buffer.from(canonicalJson([mcp.method, target.kind, target.name, target.body]));
+        const parts = { ...common, phase: "call" as const, action: mcpAction(target.kind, target.name) };
+        await askPolicy(req, res, deps, { ...parts, body: target.body }, boundBody);
+      } else if (target?.decide === "see") {
+        const action = mcpAction(target.kind, target.name);
+        const startedAt = process.hrtime.bigint();
+        const decision = askList(action, target.body);
+        await recordList(req, res, deps, common, action, target.body, decision, startedAt);
+        if (!decision.allow) {
+          const reasons = decision.reasons.length ? decision.reasons : ["the policy does not show it"];
+          throw new GatewayError("policy_denied", reasons.join("; "), { extensions: { reasons } });
         }
       }
+      const hidden: HiddenItem[] = [];
       mcp.listAllows = (kind, name) => {
-        const input = buildPolicyInput(
-          req,
-          res,
-          { ...common, phase: "call", action: name, body: { kind, name } },
-          deps.nowMs(),
-        );
-        return deps.policy.decide({ ...input, phase: "list" }).allow;
+        const decision = askList(mcpAction(kind, name), { kind, name });
+        if (!decision.allow) hidden.push({ kind, name, reasons: decision.reasons });
+        return decision.allow;
+      };
+      mcp.recordList = async (shown, changed) => {
+        const startedAt = process.hrtime.bigint();
+        const all = [...changed.map(changedItem), ...hidden];
+        const decision: Decision = {
+          allow: true,
+          reasons: all.map((h) => `hidden ${h.kind} ${h.name}: ${h.reasons.join("; ") || "not allowed"}`),
+          obligations: {},
+        };
+        const body = { shown, hidden: all };
+        await recordList(req, res, deps, common, mcp.method ?? "list", body, decision, startedAt);
       };
       next();
     } catch (error) {
@@ -53,20 +70,28 @@ export function createAuthorizeMcp(deps: AuthorizeDeps): RequestHandler {
   };
 }
 
-/** JSON-RPC error code of a tools/call the gateway refused (in the range JSON-RPC leaves to servers). */
-export const MCP_REFUSED_CODE = -32001;
+interface HiddenItem {
+  kind: McpItemKind;
+  name: string;
+  reasons: string[];
+}
 
-const REFUSALS_AS_MCP_ERRORS = new Set(["policy_denied", "approval_required", "approval_denied"]);
+function changedItem(name: string): HiddenItem {
+  return { kind: "tool", name, reasons: ["its definition changed upstream; an admin must accept it"] };
+}
 
-function mcpErrorFor(id: string | number, error: GatewayError) {
-  return {
-    jsonrpc: "2.0" as const,
-    id,
-    error: {
-      code: MCP_REFUSED_CODE,
-      message: `${error.code}: ${error.message}`,
-      // The problem document the gateway answers elsewhere, so agents can act on code and reasons.
-      data: { code: error.code, status: error.status, detail: error.message, ...error.extensions },
-    },
-  };
+/** One list-phase decision record: what a list answer hid, or whether an item may be seen. */
+async function recordList(
+  req: Request,
+  res: Response,
+  deps: AuthorizeDeps,
+  common: Omit<PolicyInputParts, "phase" | "action" | "body">,
+  action: string,
+  body: unknown,
+  decision: Decision,
+  startedAt: bigint,
+): Promise<void> {
+  const input = buildPolicyInput(req, res, { ...common, phase: "call", action, body }, deps.nowMs());
+  const durationMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  await deps.recorder.record(res, { ...input, phase: "list" }, decision, durationMs);
 }

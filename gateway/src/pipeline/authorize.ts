@@ -33,12 +33,15 @@ export interface AuthorizeCallDeps extends AuthorizeDeps {
  * Asks the policy; throws policy_denied (with reasons) unless it allows, or, when the
  * policy asks for a person's approval, approval_required / approval_denied until an
  * approval for this exact request lets it through. Returns the decision acted on.
+ * `boundBody` replaces the body bytes an approval is bound to, for calls whose bytes hold
+ * more than what the call does (an MCP message's JSON-RPC id, which a retry renumbers).
  */
 export async function askPolicy(
   req: Request,
   res: Response,
   deps: AuthorizeDeps,
   parts: PolicyInputParts,
+  boundBody?: Buffer,
 ): Promise<Decision> {
   const budgets = deps.budgetsFor ? await deps.budgetsFor(res.locals.agent!) : [];
   const startedAt = process.hrtime.bigint();
@@ -52,7 +55,7 @@ export async function askPolicy(
   // input.approval (so a policy can still refuse outright once it sees a denial); a decision that still
   // asks for approval is settled against it (exactly once, in the store).
   if (!decision.allow && decision.approval && deps.approvals) {
-    const subject = approvalSubject(req, res, parts);
+    const subject = approvalSubject(req, res, parts, boundBody);
     const binding = deps.approvals.bind(subject);
     const live = await deps.approvals.lookup(binding);
     if (live) {
@@ -87,7 +90,12 @@ export async function askPolicy(
 }
 
 /** What an approval for this request is bound to and shows the person deciding. */
-function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): ApprovalSubject {
+function approvalSubject(
+  req: Request,
+  res: Response,
+  parts: PolicyInputParts,
+  boundBody: Buffer | undefined,
+): ApprovalSubject {
   return {
     agentId: res.locals.agent!.id,
     kid: res.locals.signature!.kid,
@@ -101,7 +109,7 @@ function approvalSubject(req: Request, res: Response, parts: PolicyInputParts): 
       // The full path as the agent sent it (a call's path names its tool).
       path: req.path,
       query: parts.query,
-      body: parts.phase === "call" ? (res.locals.rawBody ?? null) : null,
+      body: parts.phase === "call" ? (boundBody ?? res.locals.rawBody ?? null) : null,
       bodyPreview: bodyPreview(parts.body),
     },
   };

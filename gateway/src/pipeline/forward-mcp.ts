@@ -4,17 +4,21 @@
 // policy allows and pins accept; a tool's result passes the decision's obligations).
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { isJSONRPCResultResponse, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { applyToJson, compileObligations } from "../forward/obligations.js";
+import { applyToJson, blockInText, compileObligations } from "../forward/obligations.js";
 import { scrubSecrets, scrubText } from "../forward/scrub-secrets.js";
 import { timeStage } from "../http/locals.js";
 import { isDefinition } from "../mcp/list-upstream-tools.js";
-import type { McpRequest } from "../mcp/mcp-request.js";
+import { MCP_TOOL_NAME, type McpItemKind, type McpRequest, requestIdOf } from "../mcp/mcp-request.js";
 import type { McpServers } from "../mcp/mcp-servers.js";
 import type { McpSessions } from "../mcp/sessions.js";
 import type { ToolPins } from "../mcp/tool-pins.js";
-import { parseMessage, rewriteSse, sendUpstream, upstreamHeaders } from "../mcp/upstream.js";
+import { parseMessage, readBounded, rewriteSse, sendUpstream, upstreamHeaders } from "../mcp/upstream.js";
 import type { Obligations } from "../policy/types.js";
 
 export interface ForwardMcpDeps {
@@ -52,15 +56,29 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
       if (mcp.method === "initialize" && upstream.ok) {
         const upstreamId = upstream.headers.get("mcp-session-id");
         if (upstreamId) {
-          mcp.session = deps.sessions.open(res.locals.agent!.id, mcp.server.name, upstreamId, null);
+          mcp.session = await deps.sessions
+            .open(res.locals.agent!.id, mcp.server.name, upstreamId)
+            .catch(async (error: unknown) => {
+              // Not recorded (the shared table is down): end the upstream session the agent cannot use.
+              await upstream.body?.cancel().catch(() => {});
+              void sendUpstream(mcp.server.url, {
+                method: "DELETE",
+                headers: { "mcp-session-id": upstreamId, ...credentialHeaders },
+              }).catch(() => {});
+              throw error;
+            });
           out["mcp-session-id"] = mcp.session.id;
         }
       }
-      // The upstream ended the session (or forgot it): so does the gateway; the agent starts a new one.
+      // The upstream ended the session (or forgot it): so does the gateway, on every instance; the agent
+      // starts a new one.
       if (mcp.session && (upstream.status === 404 || (req.method === "DELETE" && upstream.ok)))
-        deps.sessions.close(mcp.session.id);
+        await deps.sessions.close(mcp.session.id);
 
-      const rewrite = answerRewriter(mcp, deps.pins, res.locals.decision?.obligations);
+      const outcome = { failed: false };
+      const obligations = mcp.target?.decide === "call" ? res.locals.decision?.obligations : undefined;
+      const blockPatterns = compileObligations(obligations)?.patterns ?? [];
+      const rewrite = answerRewriter(mcp, deps.pins, obligations, outcome);
       res.status(upstream.status);
       for (const [name, value] of Object.entries(out)) res.setHeader(name, value);
       if (!upstream.body) {
@@ -73,14 +91,22 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         res.locals.answer = { status: upstream.status, headers: out, body: stream };
         res.setHeader("cache-control", "no-cache");
         res.flushHeaders();
-        await pipeline(stream, res).catch(() => abort.abort());
+        // A stream cut short (a message the gateway cannot filter, the agent gone) is a failed call.
+        await pipeline(stream, res).catch(() => {
+          outcome.failed = true;
+          abort.abort();
+        });
+        res.locals.answer.failed = outcome.failed;
       } else {
-        let body: Buffer = Buffer.from(await upstream.arrayBuffer());
+        let body = await readBounded(upstream);
         if (upstream.ok && /^application\/json/i.test(contentType ?? "") && body.length > 0) {
           body = Buffer.from(JSON.stringify(await rewrite(parseMessage(body.toString("utf8")))));
+        } else if (!upstream.ok && blockPatterns.length > 0) {
+          // An error page is not a JSON-RPC answer to filter, but what the policy blocks is blocked in it too.
+          body = Buffer.from(blockInText(body.toString("utf8"), blockPatterns));
         }
         body = scrubSecrets(body, secrets);
-        res.locals.answer = { status: upstream.status, headers: out, body };
+        res.locals.answer = { status: upstream.status, headers: out, body, failed: outcome.failed };
         res.end(body);
       }
     } catch (error) {
@@ -93,57 +119,86 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
   };
 }
 
-/** Filters the answer to this request; every other message (notifications, server requests) passes. */
+/**
+ * Filters the answer to this request (`obligations`: those of a decided call, else none): lists show only what the policy allows (and pins accept), a call's
+ * result passes the decision's obligations. The decision's block_patterns apply to every message of a
+ * call's answer (progress and log notifications, an error's message), so what a policy blocks cannot be
+ * carried past it in another message. `outcome.failed` tells settle that the call failed (a JSON-RPC error
+ * or a tool result with isError), so its budget reservation is given back.
+ */
 function answerRewriter(
   mcp: McpRequest,
   pins: ToolPins,
   obligations: Obligations | undefined,
+  outcome: { failed: boolean },
 ): (message: JSONRPCMessage) => Promise<JSONRPCMessage> {
-  const requestId = mcp.message && "id" in mcp.message ? mcp.message.id : undefined;
+  const requestId = requestIdOf(mcp);
   const allows = mcp.listAllows ?? (() => false);
+  const compiled = compileObligations(obligations);
+  const patternsOnly = compiled?.patterns.length
+    ? { redact: [], truncate: [], patterns: compiled.patterns }
+    : null;
   return async (message) => {
-    if (requestId === undefined || !isJSONRPCResultResponse(message) || message.id !== requestId)
-      return message;
+    const answer = requestId !== undefined && "id" in message && message.id === requestId;
+    if (answer && isJSONRPCErrorResponse(message)) outcome.failed = true;
+    if (!answer || !isJSONRPCResultResponse(message))
+      return patternsOnly ? (applyToJson(message, patternsOnly) as JSONRPCMessage) : message;
     const result = message.result as Record<string, unknown>;
-    switch (mcp.method) {
-      case "tools/list": {
-        const tools = Array.isArray(result.tools) ? result.tools.filter(isDefinition) : [];
-        const changed = await pins.observe(mcp.server.name, tools);
-        const shown = tools.filter((t) => !changed.has(t.name) && allows("tool", t.name));
-        return { ...message, result: { ...result, tools: shown } };
-      }
-      case "prompts/list":
-        return { ...message, result: { ...result, prompts: only(result.prompts, "name", "prompt", allows) } };
-      case "resources/list":
-        return {
-          ...message,
-          result: { ...result, resources: only(result.resources, "uri", "resource", allows) },
-        };
-      case "resources/templates/list":
-        return {
-          ...message,
-          result: {
-            ...result,
-            resourceTemplates: only(result.resourceTemplates, "uriTemplate", "resource", allows),
-          },
-        };
-      case "tools/call": {
-        const compiled = compileObligations(obligations);
-        return compiled
-          ? { ...message, result: applyToJson(result, compiled) as typeof message.result }
-          : message;
-      }
-      default:
-        return message;
-    }
+    if (result.isError === true) outcome.failed = true;
+    const filtered = await filterList(mcp, pins, allows, result);
+    if (filtered) return { ...message, result: filtered };
+    return compiled
+      ? { ...message, result: applyToJson(result, compiled) as typeof message.result }
+      : message;
   };
+}
+
+/** A list answer with only what the agent may see, recorded once; null for answers that are not lists. */
+async function filterList(
+  mcp: McpRequest,
+  pins: ToolPins,
+  allows: (kind: McpItemKind, name: string) => boolean,
+  result: Record<string, unknown>,
+): Promise<Record<string, unknown> | null> {
+  let filtered: Record<string, unknown>;
+  let changed: string[] = [];
+  switch (mcp.method) {
+    case "tools/list": {
+      // A name outside MCP's tool-name alphabet is never shown (nor callable): it could pass for a prompt
+      // or resource action ("prompt:…") in a policy.
+      const tools = (Array.isArray(result.tools) ? result.tools.filter(isDefinition) : []).filter((t) =>
+        MCP_TOOL_NAME.test(t.name),
+      );
+      const changedNow = await pins.observe(mcp.server.name, tools);
+      changed = [...changedNow];
+      filtered = { ...result, tools: tools.filter((t) => !changedNow.has(t.name) && allows("tool", t.name)) };
+      break;
+    }
+    case "prompts/list":
+      filtered = { ...result, prompts: only(result.prompts, "name", "prompt", allows) };
+      break;
+    case "resources/list":
+      filtered = { ...result, resources: only(result.resources, "uri", "resource", allows) };
+      break;
+    case "resources/templates/list":
+      filtered = {
+        ...result,
+        resourceTemplates: only(result.resourceTemplates, "uriTemplate", "resource", allows),
+      };
+      break;
+    default:
+      return null;
+  }
+  const shown = Object.values(filtered).find(Array.isArray)?.length ?? 0;
+  await mcp.recordList?.(shown, changed);
+  return filtered;
 }
 
 function only(
   items: unknown,
   key: string,
-  kind: "resource" | "prompt",
-  allows: (kind: "tool" | "resource" | "prompt", name: string) => boolean,
+  kind: McpItemKind,
+  allows: (kind: McpItemKind, name: string) => boolean,
 ): unknown[] {
   if (!Array.isArray(items)) return [];
   return items.filter((item) => {

@@ -1,6 +1,7 @@
 // MCP requests (/v1/mcp/{name}): the server from the path, the JSON-RPC message from the signed body (read
-// with the MCP SDK's own schema), and the agent's session from Mcp-Session-Id. The tool is `mcp.{name}`;
-// the action is the MCP tool's name for tools/call, else the MCP method.
+// with the MCP SDK's own schema; a method the gateway does not know is refused), what it names (a tool,
+// prompt or resource: mcp/mcp-methods.ts), and the agent's session from Mcp-Session-Id. The tool is
+// `mcp.{name}`; the action is what the request names (mcpAction), else the MCP method.
 import {
   isJSONRPCNotification,
   isJSONRPCRequest,
@@ -9,7 +10,8 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { parseJsonDocument } from "../http/json-body.js";
-import type { McpRequest } from "../mcp/mcp-request.js";
+import { checkMethod, targetOf } from "../mcp/mcp-methods.js";
+import { type McpRequest, mcpAction } from "../mcp/mcp-request.js";
 import type { McpServers } from "../mcp/mcp-servers.js";
 import { mcpActionSpec, mcpToolSpec } from "../mcp/mcp-tool-spec.js";
 import type { McpSessions } from "../mcp/sessions.js";
@@ -27,10 +29,12 @@ export function createResolveMcpCall(servers: McpServers, sessions: McpSessions)
         server,
         message: null,
         method: null,
+        target: null,
         toolName: null,
-        arguments: {},
         session: null,
       };
+      // Known before the message is read, so a refused request with an id is answered in JSON-RPC.
+      res.locals.mcp = mcp;
       if (req.method === "POST") readMessage(req, res, mcp);
       else if (req.method !== "GET" && req.method !== "DELETE")
         throw new GatewayError("method_not_allowed", "MCP takes POST, GET and DELETE", {
@@ -39,17 +43,20 @@ export function createResolveMcpCall(servers: McpServers, sessions: McpSessions)
       const sessionId = req.get("mcp-session-id");
       if (sessionId !== undefined) {
         // Unknown, expired or another agent's: MCP's answer to a session it does not know (the client starts anew).
-        const session = sessions.find(sessionId, res.locals.agent!.id, server.name);
+        // With Redis this asks the shared table (any instance may have opened it); Redis down → 503.
+        const session = await sessions.find(sessionId, res.locals.agent!.id, server.name);
         if (!session) throw new GatewayError("not_found", "no such MCP session; initialize a new one");
-        session.protocolVersion = req.get("mcp-protocol-version") ?? session.protocolVersion;
+        session.protocolVersion = req.get("mcp-protocol-version") ?? null;
         mcp.session = session;
       } else if (mcp.method !== "initialize") {
         throw new GatewayError("invalid_request", "send Mcp-Session-Id (from the initialize answer)");
       }
-      res.locals.mcp = mcp;
       res.locals.toolCall = {
         tool: mcpToolSpec(server.name),
-        action: mcpActionSpec(server.name, mcp.toolName ?? mcp.method ?? req.method),
+        action: mcpActionSpec(
+          server.name,
+          mcp.target ? mcpAction(mcp.target.kind, mcp.target.name) : (mcp.method ?? req.method),
+        ),
         path: "/",
         query: "",
       };
@@ -69,17 +76,13 @@ function readMessage(req: Request, res: Response, mcp: McpRequest): void {
   if (!parsed.success) throw new GatewayError("invalid_request", "the body must be one JSON-RPC 2.0 message");
   const message = parsed.data;
   mcp.message = message;
-  if (isJSONRPCRequest(message) || isJSONRPCNotification(message)) mcp.method = message.method;
-  if (mcp.method === "tools/call") {
-    const params = (message as { params?: { name?: unknown; arguments?: unknown } }).params;
-    if (typeof params?.name !== "string" || params.name === "")
-      throw new GatewayError("invalid_request", "tools/call needs params.name");
-    if (
-      params.arguments !== undefined &&
-      (typeof params.arguments !== "object" || params.arguments === null || Array.isArray(params.arguments))
-    )
-      throw new GatewayError("invalid_request", "tools/call params.arguments must be an object");
-    mcp.toolName = params.name;
-    mcp.arguments = (params.arguments as Record<string, unknown> | undefined) ?? {};
+  if (isJSONRPCRequest(message) || isJSONRPCNotification(message)) {
+    // A notification named like a request ("tools/call" without an id) is not a call: it is refused.
+    checkMethod(message.method, !isJSONRPCRequest(message));
+    mcp.method = message.method;
+    if (isJSONRPCRequest(message)) {
+      mcp.target = targetOf(message.method, message.params);
+      if (mcp.target?.kind === "tool") mcp.toolName = mcp.target.name;
+    }
   }
 }

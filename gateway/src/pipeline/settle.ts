@@ -15,7 +15,7 @@ export function createSettle(budgets: Pick<Budgets, "settle">): [RequestHandler,
       try {
         const usage = await answer.usage?.catch(() => undefined);
         await budgets.settle(hold, {
-          ok: answer.status < 400,
+          ok: answer.status < 400 && !answer.failed,
           ...(usage?.tokens === undefined ? {} : { tokens: usage.tokens }),
         });
       } catch (error) {

@@ -14,14 +14,17 @@ export function createVerifySignature({ verifier, onFailure }: VerifySignatureDe
   return async function verifySignature(req: Request, res: Response, next: NextFunction) {
     const startedAt = process.hrtime.bigint();
     try {
-      res.locals.signature = await verifier({
-        method: req.method,
-        // req.host honours "trust proxy" (X-Forwarded-Host only when the proxy is trusted).
-        authority: req.host ?? "",
-        pathAndQuery: req.originalUrl,
-        headers: req.headers,
-        rawBody: res.locals.rawBody,
-      });
+      res.locals.signature = await verifier(
+        {
+          method: req.method,
+          // req.host honours "trust proxy" (X-Forwarded-Host only when the proxy is trusted).
+          authority: req.host ?? "",
+          pathAndQuery: req.originalUrl,
+          headers: req.headers,
+          rawBody: res.locals.rawBody,
+        },
+        res.locals.prechecked,
+      );
       timeStage(res.locals, "signature", startedAt);
       next();
     } catch (error) {
@@ -47,7 +50,7 @@ export function createPrecheckSignature({ verifier, onFailure }: VerifySignature
     const startedAt = process.hrtime.bigint();
     try {
       const declared = req.get("content-length");
-      const { kid } = await verifier.precheck({
+      res.locals.prechecked = await verifier.precheck({
         method: req.method,
         authority: req.host ?? "",
         pathAndQuery: req.originalUrl,
@@ -55,7 +58,6 @@ export function createPrecheckSignature({ verifier, onFailure }: VerifySignature
         // Only a declared length is known now; a chunked body's digest is checked once it is read.
         declaresBody: declared !== undefined && declared !== "0",
       });
-      res.locals.precheckedKid = kid;
       timeStage(res.locals, "signature", startedAt);
       next();
     } catch (error) {

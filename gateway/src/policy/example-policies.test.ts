@@ -4,20 +4,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { KNOWN_SCOPES } from "../tools/catalog.js";
 import { loadPolicyEngine, type PolicyEngine } from "./policy-engine.js";
 import { captureLogger, opaPath, sampleInput } from "./testing/opa-fixtures.js";
 import type { PolicyInput } from "./types.js";
 
 const POLICIES = fileURLToPath(new URL("../../../policies", import.meta.url));
-const ALL_SCOPES = [
-  "openai:chat",
-  "openai:embeddings",
-  "openai:models",
-  "gmail:send",
-  "gmail:read",
-  "serpapi:search",
-  "http:fetch",
-];
+const ALL_SCOPES = [...KNOWN_SCOPES];
 
 let engine: PolicyEngine;
 before(async () => {

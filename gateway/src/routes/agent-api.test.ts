@@ -1,60 +1,27 @@
 // The token route in-process, where a test can step between its awaits: a suspension that
 // lands while a token is being minted must not leave that token alive.
 import assert from "node:assert/strict";
-import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
-import { createApp } from "../app.js";
-import { loadConfig } from "../config.js";
-import { createLogger } from "../log.js";
-import { createServices, type Services } from "../services.js";
-import { openSqliteStore } from "../store/sqlite/open.js";
+import { type InProcessGateway, startInProcessGateway } from "../http/testing/in-process-gateway.js";
 import type { Store } from "../store/types.js";
 
-const ADMIN = "agent-api-test-admin-token";
-let server: Server;
+let gw: InProcessGateway;
 let base = "";
 let store: Store;
-let services: Services;
 
 before(async () => {
-  const policyDir = mkdtempSync(join(tmpdir(), "agentgw-agent-api-policy-"));
-  writeFileSync(join(policyDir, "policy.rego"), 'package agentgw\n\ndecision := {"allow": true}\n');
-  // Listen first, so the public URL (the @authority agents sign) is the real address.
-  server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const config = loadConfig({
-    argv: [],
-    env: {
-      AGENTGW_ADMIN_TOKEN: ADMIN,
-      AGENTGW_PUBLIC_URL: base,
-      AGENTGW_POLICY: policyDir,
-      AGENTGW_DATA_DIR: mkdtempSync(join(tmpdir(), "agentgw-agent-api-")),
-    },
-  });
-  store = openSqliteStore({ dataDir: ":memory:" });
-  const logger = createLogger("silent");
-  services = await createServices(config, store, logger);
-  server.on("request", createApp({ config, store, logger, services }));
+  gw = await startInProcessGateway({ rego: 'package agentgw\n\ndecision := {"allow": true}\n' });
+  ({ base, store } = gw);
 });
-after(async () => {
-  server.close();
-  await services.close();
-  await store.close();
-});
+after(() => gw.close());
 
 describe("POST /v1/tokens racing a suspension", () => {
   it("a token recorded after the suspension's sweep is revoked and the request refused", async () => {
     const key = await generateKeyPair();
     const created = await fetch(`${base}/admin/agents`, {
       method: "POST",
-      headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${gw.adminToken}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "racer", publicKey: toBase64Url(key.publicKey), scopes: ["openai:chat"] }),
     });
     const agent = (await created.json()) as { id: string };

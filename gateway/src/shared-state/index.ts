@@ -9,10 +9,12 @@ import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
 import type { InFlightCounter } from "../limits/concurrency.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
+import type { McpSessions } from "../mcp/sessions.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
 import { connectRedis, redisCall } from "./redis-client.js";
 import { createRedisInFlightCounter } from "./redis-in-flight.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
+import { createRedisMcpSessions } from "./redis-mcp-sessions.js";
 import { createRedisNonceCache, initNonceEpoch } from "./redis-nonce-cache.js";
 import { createRedisRateLimiter } from "./redis-rate-limiter.js";
 
@@ -26,6 +28,8 @@ export interface SharedState {
   nonceCache?: NonceCache;
   /** Set when Redis holds the rate-limit counters. */
   rateLimiter?: RateLimiter;
+  /** Set when Redis holds the agents' MCP sessions; otherwise they live in this process. */
+  mcpSessions?: McpSessions;
   /** Set when Redis counts each agent's calls in flight. */
   inFlight?: InFlightCounter;
   /** Readiness of the shared servers this state itself uses (Redis); empty without them. */
@@ -47,7 +51,7 @@ export function createLocalSharedState(dependencies: readonly Dependency[] = [])
 }
 
 export async function createSharedState(
-  config: Pick<Config, "redis" | "database" | "signature">,
+  config: Pick<Config, "redis" | "database" | "signature"> & { mcp?: Pick<Config["mcp"], "sessions"> },
   logger: Logger,
   options: { now?: () => number } = {},
 ): Promise<SharedState> {
@@ -88,6 +92,12 @@ export async function createSharedState(
     ...(options.now ? { now: options.now } : {}),
   });
   const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });
+  const mcpSessions = createRedisMcpSessions({
+    redis: redis.command,
+    prefix: redis.prefix,
+    ...config.mcp?.sessions,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const inFlight = createRedisInFlightCounter({ redis: redis.command, prefix: redis.prefix });
   return {
     health,
@@ -99,6 +109,12 @@ export async function createSharedState(
     rateLimiter: {
       consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),
       refund: (key, rule, cost) => health.guard("redis", () => rateLimiter.refund(key, rule, cost)),
+    },
+    mcpSessions: {
+      open: (agentId, server, upstreamId) =>
+        health.guard("redis", () => mcpSessions.open(agentId, server, upstreamId)),
+      find: (id, agentId, server) => health.guard("redis", () => mcpSessions.find(id, agentId, server)),
+      close: (id) => health.guard("redis", () => mcpSessions.close(id)),
     },
     inFlight: { acquire: (key, limit) => health.guard("redis", () => inFlight.acquire(key, limit)) },
     async readiness() {

@@ -53,6 +53,26 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
   };
 }
 
+/** The audit table's columns, in the order auditValues lists a record's values. */
+export const AUDIT_COLUMNS =
+  "seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash";
+
+/** A chained record's values in AUDIT_COLUMNS order (details as JSON text), to bind positionally. */
+export function auditValues(record: AuditRecord): Array<string | number | null> {
+  return [
+    record.seq,
+    record.time,
+    record.actor,
+    record.action,
+    record.target,
+    record.requestId,
+    record.traceId,
+    JSON.stringify(record.details),
+    record.prevHash,
+    record.hash,
+  ];
+}
+
 /** A tampered row may hold details that are not JSON; treat it as a hash mismatch, not a crash. */
 function toRecordSafe(row: AuditRow): AuditRecord | null {
   try {

@@ -13,13 +13,39 @@ export interface DecisionRow {
   kid: string | null;
   tool: string | null;
   action: string | null;
-  phase: "token" | "call";
+  phase: "token" | "call" | "list";
   allow: number;
   reasons: string;
   obligations: string;
   policy_revision: string | null;
   duration_ms: number;
   input: string;
+}
+
+/** The columns a decision is inserted into, in the order decisionValues lists its values (seq is assigned). */
+export const DECISION_COLUMNS = `decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
+  reasons, obligations, policy_revision, duration_ms, input`;
+
+/** A decision's values in DECISION_COLUMNS order (allow as 0/1, JSON members as text), to bind positionally. */
+export function decisionValues(d: DecisionRecord): Array<string | number | null> {
+  return [
+    d.decisionId,
+    d.time,
+    d.requestId,
+    d.traceId,
+    d.agentId,
+    d.kid,
+    d.tool,
+    d.action,
+    d.phase,
+    d.allow ? 1 : 0,
+    JSON.stringify(d.reasons),
+    JSON.stringify(d.obligations),
+    d.policyRevision,
+    d.durationMs,
+    // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
+    JSON.stringify(d.input ?? null),
+  ];
 }
 
 export function toRecord(row: DecisionRow): DecisionRecord {

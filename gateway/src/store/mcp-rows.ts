@@ -24,3 +24,19 @@ export function toPin(row: PinRow): StoredToolPin {
     seenAt: row.seen_at,
   };
 }
+
+/** The mcp_tool_pins columns, in the order pinValues lists a pin's values. */
+export const PIN_COLUMNS = "server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at";
+
+/** A pin's values in PIN_COLUMNS order (the seen definition as JSON text), to bind positionally. */
+export function pinValues(pin: StoredToolPin): string[] {
+  return [
+    pin.server,
+    pin.tool,
+    pin.pinnedDigest,
+    pin.seenDigest,
+    JSON.stringify(pin.seen),
+    pin.pinnedAt,
+    pin.seenAt,
+  ];
+}

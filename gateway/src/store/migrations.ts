@@ -221,4 +221,13 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         PRIMARY KEY (server, tool)
       );`,
   },
+  {
+    version: 11,
+    name: "console sign-outs",
+    sql: (t) => `CREATE TABLE console_sign_outs (
+        session_hash TEXT PRIMARY KEY,
+        expires_ms ${t.bigint} NOT NULL
+      );
+      CREATE INDEX console_sign_outs_expiry ON console_sign_outs(expires_ms);`,
+  },
 ];

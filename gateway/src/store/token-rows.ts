@@ -14,15 +14,18 @@ export interface TokenRow {
   revoked_at: number | null;
 }
 
-/** The row a newly issued token is recorded as (not revoked: revoked_at stays NULL). */
-export function toTokenRow(token: IssuedToken): Omit<TokenRow, "revoked_at"> {
-  return {
-    jti: token.jti,
-    agent_id: token.agentId,
-    kid: token.kid,
-    tool: token.tool,
-    scopes: token.scopes.join(" "),
-    issued_at: token.issuedAt,
-    expires_at: token.expiresAt,
-  };
+/** The columns an issued token is recorded in, in the order tokenValues lists its values (not revoked yet). */
+export const TOKEN_COLUMNS = "jti, agent_id, kid, tool, scopes, issued_at, expires_at";
+
+/** An issued token's values in TOKEN_COLUMNS order (scopes space-separated), to bind positionally. */
+export function tokenValues(token: IssuedToken): Array<string | number> {
+  return [
+    token.jti,
+    token.agentId,
+    token.kid,
+    token.tool,
+    token.scopes.join(" "),
+    token.issuedAt,
+    token.expiresAt,
+  ];
 }

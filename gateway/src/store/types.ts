@@ -83,6 +83,17 @@ export interface TokenStore {
   purgeExpired(now: number): Promise<number>;
 }
 
+/**
+ * Console sessions signed out before they expired, shared by every gateway on the store. Only a
+ * hash of the session id is kept, and only until the session would have expired anyway.
+ */
+export interface ConsoleSignOutStore {
+  signOut(sessionHash: string, expiresAtMs: number): Promise<void>;
+  isSignedOut(sessionHash: string): Promise<boolean>;
+  /** Forgets sign-outs of sessions that expired before `nowMs`. */
+  purgeExpired(nowMs: number): Promise<number>;
+}
+
 export interface DecisionRecord {
   decisionId: string;
   time: string;
@@ -92,7 +103,7 @@ export interface DecisionRecord {
   kid: string | null;
   tool: string | null;
   action: string | null;
-  phase: "token" | "call";
+  phase: "token" | "call" | "list";
   allow: boolean;
   reasons: string[];
   obligations: Record<string, unknown>;
@@ -106,7 +117,7 @@ export interface DecisionQuery {
   agentId?: string;
   tool?: string;
   allow?: boolean;
-  phase?: "token" | "call";
+  phase?: "token" | "call" | "list";
   limit: number;
   cursor?: string;
 }
@@ -290,6 +301,13 @@ export interface Approval {
 
 export type NewApproval = Omit<Approval, "status" | "decidedAt" | "decidedBy" | "note" | "usedAt">;
 
+export interface ApprovalQuery {
+  status?: ApprovalStatus;
+  agentId?: string;
+  limit: number;
+  cursor?: string;
+}
+
 export interface ApprovalStore {
   /**
    * Atomically returns the approval that governs this binding now, or opens a pending one.
@@ -305,12 +323,7 @@ export interface ApprovalStore {
   findLive(binding: string, nowMs: number): Promise<Approval | null>;
   get(id: string): Promise<Approval | null>;
   /** Newest first. */
-  list(query: {
-    status?: ApprovalStatus;
-    agentId?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<Approval>>;
+  list(query: ApprovalQuery): Promise<Page<Approval>>;
   /** Decides a pending, unexpired approval; null when it is not (any more) pending. */
   decide(
     id: string,
@@ -380,6 +393,7 @@ export interface Store {
   readonly signingKeys: SigningKeyStore;
   readonly approvals: ApprovalStore;
   readonly mcp: McpStore;
+  readonly consoleSignOuts: ConsoleSignOutStore;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

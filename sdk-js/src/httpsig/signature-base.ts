@@ -14,11 +14,15 @@ export function buildSignatureBase(request: HttpRequestParts, input: SignatureIn
     }
     const serialized = serializeComponentIdentifier(id);
     // §2.5 step 2.1: an identifier may appear only once. Parameter order is kept for the line
-    // but does not make two identifiers different, so compare a sorted form.
-    const identity = serializeComponentIdentifier({
-      name: id.name,
-      params: new Map([...id.params].sort(([a], [b]) => (a < b ? -1 : 1))),
-    });
+    // but does not make two identifiers different, so compare a sorted form (without
+    // parameters, the line's form is that form: no second serialisation per component).
+    const identity =
+      id.params.size === 0
+        ? serialized
+        : serializeComponentIdentifier({
+            name: id.name,
+            params: new Map([...id.params].sort(([a], [b]) => (a < b ? -1 : 1))),
+          });
     if (seen.has(identity)) throw new SignatureFormatError(`component ${serialized} is covered twice`);
     seen.add(identity);
     lines.push(`${serialized}: ${componentValue(request, id)}`);

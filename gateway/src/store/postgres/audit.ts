@@ -1,5 +1,13 @@
 import type pg from "pg";
-import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
+import {
+  AUDIT_COLUMNS,
+  type AuditRow,
+  auditHash,
+  auditValues,
+  createChainChecker,
+  GENESIS,
+  toAuditRecord,
+} from "../audit-chain.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 import { param, type Queryable, query, transaction } from "./pool.js";
@@ -30,26 +38,14 @@ export async function appendAuditEvents(client: Queryable, events: AuditEvent[])
   const records: AuditRecord[] = [];
   for (const event of events) {
     seq += 1;
-    const hash = auditHash(prevHash, seq, event);
+    const record = { ...event, seq, prevHash, hash: auditHash(prevHash, seq, event) };
     await query(
       client,
-      `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        seq,
-        event.time,
-        event.actor,
-        event.action,
-        event.target,
-        event.requestId,
-        event.traceId,
-        JSON.stringify(event.details),
-        prevHash,
-        hash,
-      ],
+      `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      auditValues(record),
     );
-    records.push({ ...event, seq, prevHash, hash });
-    prevHash = hash;
+    records.push(record);
+    prevHash = record.hash;
   }
   return records;
 }

@@ -1,5 +1,11 @@
 import type pg from "pg";
-import { type DecisionRow, decisionFilters, toRecord } from "../decision-rows.js";
+import {
+  DECISION_COLUMNS,
+  type DecisionRow,
+  decisionFilters,
+  decisionValues,
+  toRecord,
+} from "../decision-rows.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 import { param, type Queryable, query } from "./pool.js";
@@ -8,27 +14,9 @@ import { param, type Queryable, query } from "./pool.js";
 export async function insertDecision(db: Queryable, d: DecisionRecord): Promise<void> {
   await query(
     db,
-    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-       reasons, obligations, policy_revision, duration_ms, input)
+    `INSERT INTO decisions (${DECISION_COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [
-      d.decisionId,
-      d.time,
-      d.requestId,
-      d.traceId,
-      d.agentId,
-      d.kid,
-      d.tool,
-      d.action,
-      d.phase,
-      d.allow ? 1 : 0,
-      JSON.stringify(d.reasons),
-      JSON.stringify(d.obligations),
-      d.policyRevision,
-      d.durationMs,
-      // PostgreSQL TEXT cannot hold NUL; JSON escapes it, so the stored text never has one.
-      JSON.stringify(d.input ?? null),
-    ],
+    decisionValues(d),
   );
 }
 

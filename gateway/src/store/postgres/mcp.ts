@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { type PinRow, toPin } from "../mcp-rows.js";
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
 import type { McpStore, StoredMcpServer } from "../types.js";
 import { query, transaction } from "./pool.js";
 
@@ -49,17 +49,8 @@ export function createPostgresMcpStore(pool: pg.Pool): McpStore {
     async insertPinIfAbsent(pin) {
       await query(
         pool,
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-        [
-          pin.server,
-          pin.tool,
-          pin.pinnedDigest,
-          pin.seenDigest,
-          JSON.stringify(pin.seen),
-          pin.pinnedAt,
-          pin.seenAt,
-        ],
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+        pinValues(pin),
       );
       return (await getPin(pin.server, pin.tool))!;
     },

@@ -3,6 +3,7 @@ import { createPostgresAgentStore } from "./agents.js";
 import { createPostgresApprovalStore } from "./approvals.js";
 import { createPostgresAuditStore } from "./audit.js";
 import { createPostgresBudgetStore } from "./budgets.js";
+import { createPostgresConsoleSignOutStore } from "./console-sign-outs.js";
 import { createPostgresCredentialStore } from "./credentials.js";
 import { createPostgresDecisionStore } from "./decisions.js";
 import { createPostgresMcpStore } from "./mcp.js";
@@ -50,6 +51,7 @@ export async function openPostgresStore({
     signingKeys: watch(createPostgresSigningKeyStore(pool)),
     mcp: watch(createPostgresMcpStore(pool)),
     approvals: watch(createPostgresApprovalStore(pool)),
+    consoleSignOuts: watch(createPostgresConsoleSignOutStore(pool)),
     async ping() {
       if (closed) return false;
       // Through the same availability report as every call, so /readyz probes also mark recovery.

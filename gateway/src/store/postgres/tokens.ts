@@ -1,17 +1,15 @@
 import type pg from "pg";
-import { type TokenRow, toTokenRow } from "../token-rows.js";
+import { TOKEN_COLUMNS, type TokenRow, tokenValues } from "../token-rows.js";
 import type { TokenStore } from "../types.js";
 import { query } from "./pool.js";
 
 export function createPostgresTokenStore(pool: pg.Pool): TokenStore {
   return {
     async recordIssued(token) {
-      const row = toTokenRow(token);
       await query(
         pool,
-        `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [row.jti, row.agent_id, row.kid, row.tool, row.scopes, row.issued_at, row.expires_at],
+        `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        tokenValues(token),
       );
     },
     async revokedAt(jti) {

@@ -1,5 +1,13 @@
 import type { Database } from "better-sqlite3";
-import { type AuditRow, auditHash, createChainChecker, GENESIS, toAuditRecord } from "../audit-chain.js";
+import {
+  AUDIT_COLUMNS,
+  type AuditRow,
+  auditHash,
+  auditValues,
+  createChainChecker,
+  GENESIS,
+  toAuditRecord,
+} from "../audit-chain.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { AuditEvent, AuditRecord, AuditStore } from "../types.js";
 
@@ -13,10 +21,7 @@ export function prepareAuditAppend(db: Database): (events: readonly AuditEvent[]
     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
   );
   const anchor = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_anchor'");
-  const insert = db.prepare(
-    `INSERT INTO audit (seq, time, actor, action, target, request_id, trace_id, details, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db.prepare(`INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   return (events) => {
     if (events.length === 0) return [];
     const tail = last.get();
@@ -25,19 +30,8 @@ export function prepareAuditAppend(db: Database): (events: readonly AuditEvent[]
     return events.map((event) => {
       seq += 1;
       const hash = auditHash(prevHash, seq, event);
-      insert.run(
-        seq,
-        event.time,
-        event.actor,
-        event.action,
-        event.target,
-        event.requestId,
-        event.traceId,
-        JSON.stringify(event.details),
-        prevHash,
-        hash,
-      );
       const record = { ...event, seq, prevHash, hash };
+      insert.run(...auditValues(record));
       prevHash = hash;
       return record;
     });

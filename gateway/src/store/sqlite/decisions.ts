@@ -1,33 +1,21 @@
 import type { Database } from "better-sqlite3";
-import { type DecisionRow, decisionFilters, toRecord } from "../decision-rows.js";
+import {
+  DECISION_COLUMNS,
+  type DecisionRow,
+  decisionFilters,
+  decisionValues,
+  toRecord,
+} from "../decision-rows.js";
 import { newestFirstSelect, toNewestFirstPage } from "../newest-first.js";
 import type { DecisionRecord, DecisionStore } from "../types.js";
 
 /** A prepared insert of one decision (the caller decides the transaction). */
 export function prepareDecisionInsert(db: Database): (d: DecisionRecord) => void {
   const insert = db.prepare(
-    `INSERT INTO decisions (decision_id, time, request_id, trace_id, agent_id, kid, tool, action, phase, allow,
-       reasons, obligations, policy_revision, duration_ms, input)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO decisions (${DECISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return (d) => {
-    insert.run(
-      d.decisionId,
-      d.time,
-      d.requestId,
-      d.traceId,
-      d.agentId,
-      d.kid,
-      d.tool,
-      d.action,
-      d.phase,
-      d.allow ? 1 : 0,
-      JSON.stringify(d.reasons),
-      JSON.stringify(d.obligations),
-      d.policyRevision,
-      d.durationMs,
-      JSON.stringify(d.input ?? null),
-    );
+    insert.run(...decisionValues(d));
   };
 }
 

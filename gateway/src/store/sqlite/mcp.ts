@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import { type PinRow, toPin } from "../mcp-rows.js";
+import { PIN_COLUMNS, type PinRow, pinValues, toPin } from "../mcp-rows.js";
 import type { McpStore, StoredMcpServer } from "../types.js";
 
 export function createSqliteMcpStore(db: Database): McpStore {
@@ -44,17 +44,8 @@ export function createSqliteMcpStore(db: Database): McpStore {
     },
     async insertPinIfAbsent(pin) {
       db.prepare(
-        `INSERT INTO mcp_tool_pins (server, tool, pinned_digest, seen_digest, seen, pinned_at, seen_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      ).run(
-        pin.server,
-        pin.tool,
-        pin.pinnedDigest,
-        pin.seenDigest,
-        JSON.stringify(pin.seen),
-        pin.pinnedAt,
-        pin.seenAt,
-      );
+        `INSERT INTO mcp_tool_pins (${PIN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ).run(...pinValues(pin));
       return toPin(getPin.get(pin.server, pin.tool)!);
     },
     async markPinSeen(server, tool, seen, seenDigest, at) {

@@ -6,6 +6,7 @@ import { createSqliteAgentStore } from "./agents.js";
 import { createSqliteApprovalStore } from "./approvals.js";
 import { createSqliteAuditStore } from "./audit.js";
 import { createSqliteBudgetStore } from "./budgets.js";
+import { createSqliteConsoleSignOutStore } from "./console-sign-outs.js";
 import { createSqliteCredentialStore } from "./credentials.js";
 import { createSqliteDecisionStore } from "./decisions.js";
 import { createSqliteMcpStore } from "./mcp.js";
@@ -46,6 +47,7 @@ export function openSqliteStore({ dataDir, now = () => new Date() }: SqliteStore
     signingKeys: createSqliteSigningKeyStore(db),
     mcp: createSqliteMcpStore(db),
     approvals: createSqliteApprovalStore(db),
+    consoleSignOuts: createSqliteConsoleSignOutStore(db),
     async ping() {
       return db.open && db.prepare("SELECT 1 AS ok").get() !== undefined;
     },

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import { MIGRATIONS } from "../migrations.js";
+import { sqliteFixture } from "../testing/sqlite-fixture.js";
 import { runStoreSuite } from "../testing/store-suite.js";
 import { openSqliteStore } from "./open.js";
 
@@ -39,25 +40,4 @@ describe("sqlite store: file", () => {
   });
 });
 
-runStoreSuite("sqlite", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "agentgw-store-"));
-  const store = openSqliteStore({ dataDir: dir });
-  return {
-    store,
-    async openAnother() {
-      return openSqliteStore({ dataDir: dir });
-    },
-    async exec(sql) {
-      const db = new BetterSqlite3(join(dir, "agentgw.db"));
-      try {
-        db.exec(sql);
-      } finally {
-        db.close();
-      }
-    },
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+runStoreSuite("sqlite", () => sqliteFixture());

@@ -1,18 +1,15 @@
 import type { Database } from "better-sqlite3";
-import { type TokenRow, toTokenRow } from "../token-rows.js";
+import { TOKEN_COLUMNS, type TokenRow, tokenValues } from "../token-rows.js";
 import type { TokenStore } from "../types.js";
 
 export function createSqliteTokenStore(db: Database): TokenStore {
-  const insert = db.prepare(
-    `INSERT INTO tokens (jti, agent_id, kid, tool, scopes, issued_at, expires_at)
-     VALUES (@jti, @agent_id, @kid, @tool, @scopes, @issued_at, @expires_at)`,
-  );
+  const insert = db.prepare(`INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const selectRevoked = db.prepare<[string], Pick<TokenRow, "revoked_at">>(
     "SELECT revoked_at FROM tokens WHERE jti = ?",
   );
   return {
     async recordIssued(token) {
-      insert.run(toTokenRow(token));
+      insert.run(...tokenValues(token));
     },
     async revokedAt(jti) {
       return selectRevoked.get(jti)?.revoked_at ?? null;

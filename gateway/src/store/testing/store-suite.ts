@@ -124,6 +124,28 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
     });
   });
 
+  describe(`${engine} store: console sign-outs`, () => {
+    test("a sign-out is seen by another instance, kept until the session expires, recorded once", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        assert.equal(await other.consoleSignOuts.isSignedOut("h1"), false);
+        await store.consoleSignOuts.signOut("h1", 5_000);
+        await store.consoleSignOuts.signOut("h1", 5_000); // a second sign-out is no error
+        await store.consoleSignOuts.signOut("h2", 9_000);
+        assert.equal(await other.consoleSignOuts.isSignedOut("h1"), true);
+        assert.equal(await other.consoleSignOuts.isSignedOut("h3"), false);
+        assert.equal(await other.consoleSignOuts.purgeExpired(6_000), 1);
+        assert.equal(await store.consoleSignOuts.isSignedOut("h1"), false, "expired: nothing to refuse");
+        assert.equal(await store.consoleSignOuts.isSignedOut("h2"), true);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   describe(`${engine} store: budgets`, () => {
     test("many concurrent reservations never exceed the limit, across two instances", async ({
       store,
@@ -360,6 +382,30 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       await store.audit.append(event(6));
       assert.deepEqual(await store.audit.verify(), { ok: true, checked: 4 });
       assert.equal(await store.audit.prune("2026-01-01T00:00:00.000Z"), 0);
+    });
+
+    test("retention run by several instances at once prunes once and the chain still verifies", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        for (let i = 1; i <= 5; i++) await store.audit.append(event(i));
+        const cut = "2026-01-03T00:00:00.000Z";
+        const removed = await Promise.all([
+          store.audit.prune(cut),
+          other.audit.prune(cut),
+          store.audit.prune(cut),
+        ]);
+        assert.equal(
+          removed.reduce((a, b) => a + b, 0),
+          2,
+        );
+        await other.audit.append(event(6));
+        assert.deepEqual(await store.audit.verify(), { ok: true, checked: 4 });
+      } finally {
+        await other.close();
+      }
     });
   });
 
@@ -602,6 +648,28 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         assert.equal(a.approval.expiresAt, "2026-11-27T10:01:00.000Z");
         assert.equal((await store.approvals.findLive("bind-1", T0))?.id, a.approval.id);
         assert.equal(await store.approvals.findLive("bind-2", T0), null);
+      } finally {
+        await other.close();
+      }
+    });
+
+    test("lapsed approvals are expired once when several instances' housekeeping runs at once", async ({
+      store,
+      openAnother,
+    }) => {
+      const other = await openAnother();
+      try {
+        for (let i = 1; i <= 3; i++) await store.approvals.openOrGet(candidate(i, `bind-${i}`), T0);
+        const later = T0 + 61_000;
+        const runs = await Promise.all([
+          store.approvals.expireDue(later),
+          other.approvals.expireDue(later),
+          store.approvals.expireDue(later),
+        ]);
+        // Each approval is returned (and so audited) by exactly one run.
+        const ids = runs.flat().map((a) => a.id);
+        assert.equal(ids.length, 3);
+        assert.equal(new Set(ids).size, 3);
       } finally {
         await other.close();
       }
