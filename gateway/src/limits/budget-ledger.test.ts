@@ -213,8 +213,9 @@ describe("shared budget ledger", () => {
       assert.deepEqual(await afterFence(() => ledger.reserve([hold(1, 2)])), { granted: true });
       assert.deepEqual(await ledger.reserve([hold(1, 2)]), { granted: false, refused: 0 });
     } finally {
-      await clients.close();
+      // The server first: its process does not keep this one alive, the clients' reconnecting does.
       await redis.close();
+      await clients.close();
       await store.close();
     }
   });
