@@ -16,7 +16,8 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
+import { generateKeyPair, toBase64Url } from "@agentgw/sdk";
+import { enrol } from "./lib/enrol.mjs";
 import { cpuMicros } from "./lib/process-cpu.mjs";
 import { RUNGS } from "./lib/rungs.mjs";
 
@@ -160,28 +161,6 @@ function gatewayEnv(port) {
   };
 }
 
-/** Registers the load's agent and gets its tool token, as an agent would. */
-async function enrol(origin) {
-  const admin = await fetch(`${origin}/admin/agents`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      name: "bench",
-      publicKey: toBase64Url(key.publicKey),
-      scopes: ["openai:chat"],
-      metadata: { role: "assistant" },
-    }),
-  });
-  if (admin.status !== 201) throw new Error(`registering the agent: ${admin.status} ${await admin.text()}`);
-  const body = JSON.stringify({ tool: "openai", scopes: ["openai:chat"] });
-  const url = `${origin}/v1/tokens`;
-  const headers = { "content-type": "application/json" };
-  const signed = await signRequest({ method: "POST", url, headers, body }, key);
-  const res = await fetch(url, { method: "POST", headers: { ...headers, ...signed }, body });
-  if (res.status !== 201) throw new Error(`getting a token: ${res.status} ${await res.text()}`);
-  return (await res.json()).token;
-}
-
 /** Starts a server, measures it, stops it. `kind`: "main" (gateway/dist/main.js) or a ladder rung number. */
 async function measureServer(kind, loads) {
   const port = await freePort();
@@ -196,7 +175,7 @@ async function measureServer(kind, loads) {
         ]);
   const origin = `http://127.0.0.1:${port}`;
   try {
-    const token = kind === 0 ? "bare" : await enrol(origin);
+    const token = kind === 0 ? "bare" : await enrol(origin, adminToken, key);
     const out = [];
     for (const load of loads)
       out.push(await runLoadOn(started.child.pid, { ...loadSpec(origin, TOOL_PATH, token), ...load }));

@@ -17,8 +17,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { generateKeyPair, signRequest, toBase64Url } from "@agentgw/sdk";
+import { generateKeyPair, toBase64Url } from "@agentgw/sdk";
 import { freePort, startPostgres, startRedis } from "../scripts/test-services.mjs";
+import { enrol } from "./lib/enrol.mjs";
 import { cpuMicros, findPid, treeCpuMicros } from "./lib/process-cpu.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -136,28 +137,7 @@ async function measure(workers, shared = true) {
       await new Promise((r) => setTimeout(r, 200));
     }
     const key = await generateKeyPair();
-    const registered = await fetch(`${origin}/admin/agents`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        name: "bench",
-        publicKey: toBase64Url(key.publicKey),
-        scopes: ["openai:chat"],
-        metadata: { role: "assistant" },
-      }),
-    });
-    if (registered.status !== 201)
-      throw new Error(`registering: ${registered.status} ${await registered.text()}`);
-    const body = JSON.stringify({ tool: "openai", scopes: ["openai:chat"] });
-    const headers = { "content-type": "application/json" };
-    const signed = await signRequest({ method: "POST", url: `${origin}/v1/tokens`, headers, body }, key);
-    const issued = await fetch(`${origin}/v1/tokens`, {
-      method: "POST",
-      headers: { ...headers, ...signed },
-      body,
-    });
-    if (issued.status !== 201) throw new Error(`token: ${issued.status} ${await issued.text()}`);
-    const { token } = await issued.json();
+    const token = await enrol(origin, adminToken, key);
 
     const spec = {
       origin,

@@ -6,6 +6,7 @@
 // Input: one JSON argument; prints {"port"} on stdout once listening.
 import { once } from "node:events";
 import express from "express";
+import { pino } from "pino";
 import { RUNGS } from "./rungs.mjs";
 
 const spec = JSON.parse(process.argv[2]);
@@ -25,7 +26,10 @@ const { createForward } = await load("pipeline/forward-call.js");
 const { createSettle } = await load("pipeline/settle.js");
 
 const config = loadConfig({ argv: ["--config", spec.configFile], env: spec.env });
-const logger = createLogger(config.log.level);
+// The log goes where main.js's goes in the bench (stdout ignored, i.e. /dev/null), through the same
+// asynchronous destination: a pipe the bench parent drains line by line would charge its backlog
+// (sonic-boom's EAGAIN retries) to the rungs and not to the gateway, and stdout carries the ready line.
+const logger = createLogger(config.log.level, pino.destination({ dest: "/dev/null", sync: false }));
 const store = withReadCaches(
   await openStore({ dataDir: config.dataDir, databaseUrl: config.database.url }),
   createLocalInvalidationBus(),
@@ -62,6 +66,7 @@ const standIns = {
   refuseFragmentInTarget: (_req, _res, next) => next(),
   logRequest: (_req, _res, next) => next(),
   observeRequest: (_req, _res, next) => next(),
+  precheckSignature: (_req, _res, next) => next(),
   verifySignature(_req, res, next) {
     res.locals.signature = { kid: spec.kid };
     next();

@@ -6,7 +6,8 @@ export const RUNGS = [
     name: "+ gateway app: routes, request id, access log, metrics",
     adds: ["requestContextMiddleware", "refuseFragmentInTarget", "logRequest", "observeRequest"],
   },
-  { name: "+ verifySignature", adds: ["verifySignature"] },
+  // The signature stage is two handlers: the precheck before the body is read, the full check after.
+  { name: "+ precheckSignature, verifySignature", adds: ["precheckSignature", "verifySignature"] },
   { name: "+ resolveAgent, limitAgent", adds: ["resolveAgent", "limitAgent"] },
   { name: "+ resolveToolCall, checkToken", adds: ["resolveToolCall", "checkToken"] },
   { name: "+ authorize (policy, decision record)", adds: ["authorize"] },

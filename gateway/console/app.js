@@ -69,6 +69,24 @@ function append(el, children) {
   return el;
 }
 
+/** A scrolling table with these column headings over `body` (a tbody). */
+function table(headings, body) {
+  return h(
+    "div.table-wrap",
+    h(
+      "table",
+      h(
+        "thead",
+        h(
+          "tr",
+          headings.map((t) => h("th", { text: t })),
+        ),
+      ),
+      body,
+    ),
+  );
+}
+
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
@@ -485,20 +503,7 @@ async function renderAgents(main) {
     }
     fill(
       list,
-      h(
-        "div.table-wrap",
-        h(
-          "table",
-          h(
-            "thead",
-            h(
-              "tr",
-              ["Name", "Status", "Scopes", "Keys", "Created", ""].map((t) => h("th", { text: t })),
-            ),
-          ),
-          h("tbody", page.items.map(agentRows)),
-        ),
-      ),
+      table(["Name", "Status", "Scopes", "Keys", "Created", ""], h("tbody", page.items.map(agentRows))),
     );
   }
 
@@ -672,36 +677,26 @@ async function renderApprovals(main) {
     fill(
       decidedBox,
       decided.length
-        ? h(
-            "div.table-wrap",
+        ? table(
+            ["Decided", "Agent", "Request", "Status", "By", "Note"],
             h(
-              "table",
-              h(
-                "thead",
+              "tbody",
+              decided.map((a) =>
                 h(
                   "tr",
-                  ["Decided", "Agent", "Request", "Status", "By", "Note"].map((t) => h("th", { text: t })),
-                ),
-              ),
-              h(
-                "tbody",
-                decided.map((a) =>
+                  { "data-approval": a.id },
+                  h("td", { text: when(a.decidedAt ?? a.expiresAt) }),
+                  h("td.mono", { text: a.agentId }),
+                  h("td", { text: `${a.tool} ${a.action ?? "token"}` }),
                   h(
-                    "tr",
-                    { "data-approval": a.id },
-                    h("td", { text: when(a.decidedAt ?? a.expiresAt) }),
-                    h("td.mono", { text: a.agentId }),
-                    h("td", { text: `${a.tool} ${a.action ?? "token"}` }),
-                    h(
-                      "td",
-                      badge(
-                        a.usedAt ? `${a.status}, used` : a.status,
-                        a.status === "approved" ? "ok" : a.status === "denied" ? "bad" : null,
-                      ),
+                    "td",
+                    badge(
+                      a.usedAt ? `${a.status}, used` : a.status,
+                      a.status === "approved" ? "ok" : a.status === "denied" ? "bad" : null,
                     ),
-                    h("td", { text: a.decidedBy ?? "—" }),
-                    h("td", { text: a.note ?? "" }),
                   ),
+                  h("td", { text: a.decidedBy ?? "—" }),
+                  h("td", { text: a.note ?? "" }),
                 ),
               ),
             ),
@@ -851,41 +846,31 @@ async function renderDecisions(main) {
     }
     fill(
       list,
-      h(
-        "div.table-wrap",
+      table(
+        ["Time", "Agent", "Tool", "Phase", "Outcome", "Reasons"],
         h(
-          "table",
-          h(
-            "thead",
-            h(
-              "tr",
-              ["Time", "Agent", "Tool", "Phase", "Outcome", "Reasons"].map((t) => h("th", { text: t })),
-            ),
-          ),
-          h(
-            "tbody",
-            page.items.map((d) => {
-              const row = h(
-                "tr.clickable",
-                {
-                  tabindex: 0,
-                  on: {
-                    click: () => show(d, row),
-                    keydown: (e) => {
-                      if (e.key === "Enter") show(d, row);
-                    },
+          "tbody",
+          page.items.map((d) => {
+            const row = h(
+              "tr.clickable",
+              {
+                tabindex: 0,
+                on: {
+                  click: () => show(d, row),
+                  keydown: (e) => {
+                    if (e.key === "Enter") show(d, row);
                   },
                 },
-                h("td", { text: when(d.time) }),
-                h("td.mono", { text: d.agentId ?? "—" }),
-                h("td", { text: `${d.tool ?? ""} ${d.action ?? ""}` }),
-                h("td", { text: d.phase }),
-                h("td", badge(d.allow ? "allowed" : "denied", d.allow ? "ok" : "bad")),
-                h("td", { text: short(d.reasons.join("; "), 90) }),
-              );
-              return row;
-            }),
-          ),
+              },
+              h("td", { text: when(d.time) }),
+              h("td.mono", { text: d.agentId ?? "—" }),
+              h("td", { text: `${d.tool ?? ""} ${d.action ?? ""}` }),
+              h("td", { text: d.phase }),
+              h("td", badge(d.allow ? "allowed" : "denied", d.allow ? "ok" : "bad")),
+              h("td", { text: short(d.reasons.join("; "), 90) }),
+            );
+            return row;
+          }),
         ),
       ),
     );
@@ -983,20 +968,7 @@ async function renderAudit(main) {
     h("section.panel", h("div.row", verify), verdict),
     h(
       "section.panel",
-      h(
-        "div.table-wrap",
-        h(
-          "table",
-          h(
-            "thead",
-            h(
-              "tr",
-              ["#", "Time", "Actor", "Action", "Target", "Details"].map((t) => h("th", { text: t })),
-            ),
-          ),
-          list,
-        ),
-      ),
+      table(["#", "Time", "Actor", "Action", "Target", "Details"], list),
       h("div.row", more),
     ),
   );
@@ -1144,41 +1116,31 @@ async function renderCredentials(main) {
         ),
         h("div", badge(`active v${c.activeVersion}`, "ok"), " ", h("span.mono", { text: c.fingerprint })),
       ),
-      h(
-        "div.table-wrap",
+      table(
+        ["Version", "Fingerprint", "Created", ""],
         h(
-          "table",
-          h(
-            "thead",
+          "tbody",
+          [...c.versions].reverse().map((v) =>
             h(
               "tr",
-              ["Version", "Fingerprint", "Created", ""].map((t) => h("th", { text: t })),
-            ),
-          ),
-          h(
-            "tbody",
-            [...c.versions].reverse().map((v) =>
+              h("td", { text: `v${v.version}` }),
+              h("td.mono", { text: v.fingerprint }),
+              h("td", { text: when(v.createdAt) }),
               h(
-                "tr",
-                h("td", { text: `v${v.version}` }),
-                h("td.mono", { text: v.fingerprint }),
-                h("td", { text: when(v.createdAt) }),
-                h(
-                  "td",
-                  v.version === c.activeVersion
-                    ? badge("in use", "ok")
-                    : h("button.small", {
-                        text: v.version < c.activeVersion ? "Roll back to this" : "Activate",
-                        on: {
-                          click: run(async () => {
-                            await api("POST", `/admin/credentials/${encodeURIComponent(c.name)}/activate`, {
-                              version: v.version,
-                            });
-                            return `${c.name} now uses version ${v.version}.`;
-                          }),
-                        },
-                      }),
-                ),
+                "td",
+                v.version === c.activeVersion
+                  ? badge("in use", "ok")
+                  : h("button.small", {
+                      text: v.version < c.activeVersion ? "Roll back to this" : "Activate",
+                      on: {
+                        click: run(async () => {
+                          await api("POST", `/admin/credentials/${encodeURIComponent(c.name)}/activate`, {
+                            version: v.version,
+                          });
+                          return `${c.name} now uses version ${v.version}.`;
+                        }),
+                      },
+                    }),
               ),
             ),
           ),

@@ -194,8 +194,9 @@ export function createApp(deps: AppDeps) {
       },
     );
   }
-  app.all(
-    "/v1/tools/*rest",
+  // route().all(): one layer per stage. app.all() would add every stage once per HTTP method
+  // (35 × 13 layers), and each request would walk past the other methods' copies.
+  app.route("/v1/tools/*rest").all(
     ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
     createResolveToolCall(),
     createCheckToken(services.tokenVerifier),
@@ -205,8 +206,7 @@ export function createApp(deps: AppDeps) {
     createForward(),
     ...createSettle(services.budgets),
   );
-  app.all(
-    "/v1/mcp/:server",
+  app.route("/v1/mcp/:server").all(
     ...signed, // precheckSignature → readBody → verifySignature → resolveAgent → limitAgent
     createResolveMcpCall(services.mcp.servers, services.mcp.sessions),
     createCheckToken(services.tokenVerifier),
@@ -225,7 +225,7 @@ export function createApp(deps: AppDeps) {
     { method: "get" as const, path: "/metrics" },
   ];
   for (const [path, allow] of allowedMethodsByPath(served))
-    app.all(expressPath(path), methodNotAllowed(allow));
+    app.route(expressPath(path)).all(methodNotAllowed(allow));
   app.use(notFound());
   app.use(problemHandler(logger));
   return app;

@@ -1,5 +1,5 @@
-// README's pipeline drawing is the map a newcomer reads first: it must name the
-// stages app.ts really mounts for a tool call, in order, and only real error codes.
+// README's pipeline drawings are the map a newcomer reads first: they must name the
+// stages app.ts really mounts for a tool call and for an MCP request, in order, and only real error codes.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,24 +45,29 @@ interface Layer {
 }
 
 /**
- * The handlers app.ts mounts for tool calls, by function name, as a POST sees them (app.all mounts the chain once
- * per method); error handlers (4 arguments) left out.
+ * The handlers app.ts mounts on a route, by function name, as a POST sees them (mounted for every method, or
+ * for POST); error handlers (4 arguments) left out.
  */
-function mountedToolCallStages(): string[] {
+function mountedStages(path: string): string[] {
   const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
-  const route = stack.find((layer) => layer.route?.path === "/v1/tools/*rest")?.route;
-  assert.ok(route, "app.ts mounts /v1/tools/*rest");
+  const route = stack.find((layer) => layer.route?.path === path)?.route;
+  assert.ok(route, `app.ts mounts ${path}`);
   return route.stack
-    .filter((layer) => layer.method === "post" && layer.handle.length < 4)
+    .filter((layer) => (layer.method === undefined || layer.method === "post") && layer.handle.length < 4)
     .map((layer) => layer.handle.name);
 }
 
-/** The drawing under "## The request pipeline": stage name → the codes on its line and continuation lines. */
-function drawnStages(): Array<{ stage: string; codes: string[] }> {
+/** The drawings under "## The request pipeline", in order: the tool call's, then the MCP request's. */
+function drawings(): string[] {
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.slice(readme.indexOf("## The request pipeline"));
-  const drawing = /```\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(drawing, "README has a pipeline drawing");
+  const start = readme.indexOf("## The request pipeline");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  return [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+/** A drawing's stages: stage name → the codes on its line and continuation lines. */
+function drawnStages(drawing: string | undefined): Array<{ stage: string; codes: string[] }> {
+  assert.ok(drawing, "README has the pipeline drawing");
   const stages: Array<{ stage: string; codes: string[] }> = [];
   for (const line of drawing.split("\n")) {
     const stage = /▶\s+([a-zA-Z]+)/.exec(line)?.[1];
@@ -75,17 +80,24 @@ function drawnStages(): Array<{ stage: string; codes: string[] }> {
   return stages;
 }
 
-test("README's pipeline drawing names the stages app.ts mounts for a tool call, in order", () => {
-  assert.deepEqual(
-    drawnStages().map((s) => s.stage),
-    mountedToolCallStages(),
-  );
-});
+const ROUTES = [
+  { name: "a tool call", path: "/v1/tools/*rest", drawing: 0 },
+  { name: "an MCP request", path: "/v1/mcp/:server", drawing: 1 },
+];
 
-test("every failure code in the drawing is in the error table", () => {
-  const drawn = drawnStages();
-  assert.ok(drawn.some((s) => s.codes.length > 0));
-  for (const { stage, codes } of drawn) {
-    for (const code of codes) assert.ok(code in ERROR_TABLE, `${stage}: ${code} is not in errors.ts`);
-  }
-});
+for (const { name, path, drawing } of ROUTES) {
+  test(`README's pipeline drawing names the stages app.ts mounts for ${name}, in order`, () => {
+    assert.deepEqual(
+      drawnStages(drawings()[drawing]).map((s) => s.stage),
+      mountedStages(path),
+    );
+  });
+
+  test(`every failure code in the drawing for ${name} is in the error table`, () => {
+    const drawn = drawnStages(drawings()[drawing]);
+    assert.ok(drawn.some((s) => s.codes.length > 0));
+    for (const { stage, codes } of drawn) {
+      for (const code of codes) assert.ok(code in ERROR_TABLE, `${stage}: ${code} is not in errors.ts`);
+    }
+  });
+}

@@ -13,7 +13,7 @@ import { type AllFakes, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { policyFolder, writeConfig } from "../support/policies.js";
-import { getToken } from "../support/tokens.js";
+import { getToken, toolCaller } from "../support/tokens.js";
 
 const BIG = { points: 1000, windowSeconds: 60, burst: 1000 };
 const POLICY = `package agentgw
@@ -48,15 +48,8 @@ after(async () => {
   await fakes.close();
 });
 
-async function caller(agent: RegisteredAgent, tool: string, scopes: string[]) {
-  const { token } = await getToken(gw, agent.key, { tool, scopes });
-  return (path: string, json?: unknown, headers: Record<string, string> = {}) =>
-    signedCall(gw.url, agent.key, {
-      path,
-      ...(json === undefined ? {} : { json }),
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    });
-}
+const caller = (agent: RegisteredAgent, tool: string, scopes: string[]) =>
+  toolCaller(gw, agent, tool, scopes);
 
 const chat = (model: string) => ({ model, messages: [{ role: "user", content: "hi" }] });
 

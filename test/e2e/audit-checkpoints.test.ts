@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
-import { auditHash } from "../../gateway/src/store/audit-chain.js";
+import { type AuditRow, auditHash, toAuditRecord } from "../../gateway/src/store/audit-chain.js";
 import { registerAgent } from "../support/agents.js";
 import { type GatewayProcess, REPO_ROOT, startGateway } from "../support/gateway-process.js";
 import { writeConfig } from "../support/policies.js";
@@ -50,18 +50,6 @@ function verifyOffline(gw: GatewayProcess, file: string) {
   });
 }
 
-interface Row {
-  seq: number;
-  time: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  request_id: string | null;
-  trace_id: string | null;
-  details: string;
-  prev_hash: string;
-}
-
 describe("signed audit checkpoints", () => {
   it("are exported with their public key and verify offline with plain Ed25519", async () => {
     await withGateway(async (gw) => {
@@ -93,21 +81,13 @@ describe("signed audit checkpoints", () => {
 
       // The attacker edits the first record and re-chains everything after it.
       const db = new BetterSqlite3(join(gw.dataDir, "agentgw.db"));
-      const rows = db.prepare("SELECT * FROM audit ORDER BY seq").all() as Row[];
+      const rows = db.prepare("SELECT * FROM audit ORDER BY seq").all() as AuditRow[];
       let prev = rows[0]!.prev_hash;
       const update = db.prepare("UPDATE audit SET details = ?, prev_hash = ?, hash = ? WHERE seq = ?");
       for (const [i, row] of rows.entries()) {
-        const details =
-          i === 0 ? { ...JSON.parse(row.details), note: "nothing happened" } : JSON.parse(row.details);
-        const hash = auditHash(prev, row.seq, {
-          time: row.time,
-          actor: row.actor,
-          action: row.action,
-          target: row.target,
-          requestId: row.request_id,
-          traceId: row.trace_id,
-          details,
-        });
+        const record = toAuditRecord(row);
+        const details = i === 0 ? { ...record.details, note: "nothing happened" } : record.details;
+        const hash = auditHash(prev, row.seq, { ...record, details });
         update.run(JSON.stringify(details), prev, hash, row.seq);
         prev = hash;
       }

@@ -8,7 +8,7 @@ import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
 import { assertProblemShape, type RegisteredAgent, registerAgent, signedCall } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
 import { policyFolder, writeConfig } from "../support/policies.js";
-import { getToken } from "../support/tokens.js";
+import { getToken, toolCaller } from "../support/tokens.js";
 
 const BIG = { points: 1000, windowSeconds: 60, burst: 1000 };
 const POLICY = `package agentgw
@@ -54,15 +54,8 @@ after(async () => {
   await fakes.close();
 });
 
-async function caller(agent: RegisteredAgent, tool: string, scopes: string[]) {
-  const { token } = await getToken(gw, agent.key, { tool, scopes });
-  return (path: string, json?: unknown) =>
-    signedCall(gw.url, agent.key, {
-      path,
-      ...(json === undefined ? {} : { json }),
-      headers: { authorization: `Bearer ${token}` },
-    });
-}
+const caller = (agent: RegisteredAgent, tool: string, scopes: string[]) =>
+  toolCaller(gw, agent, tool, scopes);
 
 const models = "/v1/tools/openai/v1/models";
 const chatBody = (model = "gpt-4o-mini", extra: Record<string, unknown> = {}) => ({

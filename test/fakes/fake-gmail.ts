@@ -10,7 +10,7 @@ import {
 import { FakeOAuthServer } from "./gmail-oauth.js";
 import { googleError, invalidCredentials, oauthError } from "./google-errors.js";
 import type { RecordedRequest } from "./recorded-request.js";
-import { buildMessage, type MessageHeader, parseMessage } from "./rfc2822.js";
+import { buildMessage, type ParsedMessage, parseMessage } from "./rfc2822.js";
 
 /** A message the mailbox starts with (and returns to on `reset()`). */
 export interface SeedMessage {
@@ -40,16 +40,10 @@ export interface FakeGmailOptions {
 }
 
 /** A message sent through the fake, as Gmail read it. */
-export interface SentMessage {
+export interface SentMessage
+  extends Pick<ParsedMessage, "from" | "to" | "cc" | "bcc" | "subject" | "text" | "headers"> {
   id: string;
   threadId: string;
-  from: string | undefined;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  subject: string;
-  text: string;
-  headers: MessageHeader[];
   /** The decoded RFC 2822 message as text. */
   raw: string;
 }

@@ -26,6 +26,25 @@ export async function getToken(
   return res.body as IssuedToken;
 }
 
+/**
+ * Gets `agent` a token for `tool` and returns a signed caller that sends it as the bearer
+ * (`headers` add to it): `call(path)` GETs, `call(path, json)` POSTs the JSON.
+ */
+export async function toolCaller(
+  gw: Pick<GatewayProcess, "url">,
+  agent: { key: AgentKeyPair },
+  tool: string,
+  scopes: string[],
+) {
+  const { token } = await getToken(gw, agent.key, { tool, scopes });
+  return (path: string, json?: unknown, headers: Record<string, string> = {}) =>
+    signedCall(gw.url, agent.key, {
+      path,
+      ...(json === undefined ? {} : { json }),
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    });
+}
+
 /** The gateway's current signing key, as a test with access to its data dir can read it. */
 export async function gatewaySigningKey(dataDir: string) {
   const folder = join(dataDir, "signing-keys");

@@ -7,7 +7,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { GatewayError } from "../errors.js";
 import type { Decision } from "../policy/types.js";
 import { newId } from "../store/ids.js";
-import type { Approval, ApprovalStatus, ApprovalStore } from "../store/types.js";
+import type { Approval, ApprovalQuery, ApprovalStore, Page } from "../store/types.js";
 import { type ApprovalSubject, approvalBinding } from "./binding.js";
 
 export const DEFAULT_APPROVAL_TTL_SECONDS = 900;
@@ -43,12 +43,7 @@ export interface Approvals {
     live: Approval | null,
   ): Promise<ApprovalOutcome>;
   get(id: string): Promise<Approval | null>;
-  list(query: {
-    status?: ApprovalStatus;
-    agentId?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<{ items: Approval[]; nextCursor: string | null }>;
+  list(query: ApprovalQuery): Promise<Page<Approval>>;
   /** Throws not_found, or conflict when the approval is no longer pending. */
   decide(
     res: Response | null,

@@ -1,111 +1,224 @@
 // Replay protection that survives a restart, for the embedded single-process default: every
-// accepted nonce is also written to a small SQLite file in the data dir, so the same signed
-// request sent again after a restart (still inside its max age) is refused. The in-memory
-// cache in front keeps the quotas and answers repeats without touching the file.
+// accepted nonce is also appended to a journal in the data dir (`<dataDir>/nonces/`), so the
+// same signed request sent again after a restart (still inside its max age) is refused. The
+// in-memory cache in front keeps the quotas and answers repeats without touching the disk.
 //
 // Why persist instead of refusing signatures `created` before the process started: the
 // latter also refuses honest requests for up to skew + max age after every restart (a
 // client whose clock runs 20 s behind signs "before" the start for 20 s), while this costs
-// a share of one group-committed write per signed request.
-// The file is its own database, not a table of the store: nonces are short-lived hot state
-// (like rate-limit counters, Redis's job when several gateways share state), not records.
-import { mkdirSync } from "node:fs";
+// a share of one group-committed append per signed request.
+//
+// Why a journal of lines and not a database: a nonce is written once, never updated, never
+// read on the request path, and forgotten in bulk once it lapses. So the journal is plain
+// appends: the nonces accepted while one append is in flight go out together in the next
+// (group commit), asynchronously (no I/O on the request's thread: the SQLite file this
+// replaces committed a transaction per event-loop turn on it, about 25 µs a request), and a
+// file is deleted whole once its last nonce has lapsed. A request still goes on only once its
+// nonce is written: a process crash or restart then refuses its replay; as with SQLite's WAL at
+// synchronous=NORMAL, only a power loss may drop the last appends (within one max age, the
+// window they guard). A line torn by a crash is skipped when the journal is read back.
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  write,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import type { NonceCache } from "./nonce-cache.js";
 
 export interface FileNonceCacheOptions {
-  /** The data dir; the file is `<dataDir>/nonces.db`. */
+  /** The data dir; the journal files are `<dataDir>/nonces/<start ms>-<pid>-<n>.log`. */
   dataDir: string;
   /** The in-memory cache in front (quotas, fast repeats). */
   front: NonceCache;
   /** Clock in milliseconds; default Date.now. */
   now?: () => number;
-  /** Expired rows are deleted at most this often; default 10 s. */
-  pruneEveryMs?: number;
+  /** A new journal file is started this often, so lapsed ones can be deleted whole; default 60 s. */
+  rotateEveryMs?: number;
 }
+
+interface JournalFile {
+  path: string;
+  /** The latest guard written to it (Unix seconds): once past, nothing in it is needed. */
+  lastKeepUntil: number;
+}
+
+interface Pending {
+  line: string;
+  keepUntil: number;
+  done: (error?: unknown) => void;
+}
+
+const FILE_NAME = /^\d+-\d+-\d+\.log$/;
 
 export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache & { close(): void } {
   const { front } = options;
   const now = options.now ?? Date.now;
-  const pruneEveryMs = options.pruneEveryMs ?? 10_000;
+  const rotateEveryMs = options.rotateEveryMs ?? 60_000;
   if (typeof front?.remember !== "function") throw new TypeError("front must implement remember()");
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const db = new BetterSqlite3(join(options.dataDir, "nonces.db"));
-  // WAL + synchronous=NORMAL: a process crash or restart loses nothing; only a power loss may
-  // drop the last few rows (within one max age, the window they guard).
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec(`CREATE TABLE IF NOT EXISTS nonces (
-    kid TEXT NOT NULL,
-    nonce TEXT NOT NULL,
-    keep_until REAL NOT NULL,
-    PRIMARY KEY (kid, nonce)
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS nonces_keep_until ON nonces(keep_until);`);
-  const upsert = db.prepare(`INSERT INTO nonces (kid, nonce, keep_until) VALUES (?, ?, ?)
-    ON CONFLICT (kid, nonce) DO UPDATE SET keep_until = excluded.keep_until`);
-  const prune = db.prepare("DELETE FROM nonces WHERE keep_until < ?");
+  const dir = join(options.dataDir, "nonces");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   // At start the nonces still guarded are read back into the front, which from then on decides
-  // alone: the file is written, never read, on the request path.
+  // alone: the journal is written, never read, on the request path.
+  const retired: JournalFile[] = [];
   const startUnix = now() / 1000;
-  prune.run(startUnix);
-  for (const row of db
-    .prepare<[number], { kid: string; nonce: string; keep_until: number }>(
-      "SELECT kid, nonce, keep_until FROM nonces WHERE keep_until >= ?",
-    )
-    .iterate(startUnix)) {
+  let loading = true;
+  for (const name of readdirSync(dir)
+    .filter((n) => FILE_NAME.test(n))
+    .sort()) {
+    const path = join(dir, name);
+    let lastKeepUntil = Number.NEGATIVE_INFINITY;
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const entry = parseLine(line);
+      if (!entry || entry.keepUntil < startUnix) continue;
+      lastKeepUntil = Math.max(lastKeepUntil, entry.keepUntil);
+      if (!loading) continue;
+      try {
+        front.remember(entry.kid, entry.nonce, entry.keepUntil);
+      } catch {
+        loading = false; // the front is full: it was refusing new requests before the restart too
+      }
+    }
+    if (lastKeepUntil < startUnix) rmSync(path, { force: true });
+    else retired.push({ path, lastKeepUntil });
+  }
+
+  let sequence = 0;
+  let current: JournalFile & { fd: number; openedAt: number };
+  const openJournal = () => {
+    const openedAt = now();
+    const path = join(dir, `${Math.floor(openedAt)}-${process.pid}-${sequence++}.log`);
+    current = { path, fd: openSync(path, "a", 0o600), openedAt, lastKeepUntil: Number.NEGATIVE_INFINITY };
+  };
+  openJournal();
+  importLegacyDatabase();
+
+  let pending: Pending[] = [];
+  let inFlight = false;
+  let closed = false;
+
+  /**
+   * Versions before the journal kept nonces in `<dataDir>/nonces.db` (SQLite). Its still-guarded
+   * nonces are taken over once, into the front and the new journal, so upgrading is not a restart
+   * that forgets them; then the file goes.
+   */
+  function importLegacyDatabase(): void {
+    const legacy = join(options.dataDir, "nonces.db");
+    if (!existsSync(legacy)) return;
+    const db = new BetterSqlite3(legacy);
+    let lines = "";
     try {
-      front.remember(row.kid, row.nonce, row.keep_until);
-    } catch {
-      break; // the front is full: it was refusing new requests before the restart too
+      const rows = db
+        .prepare<[number], { kid: string; nonce: string; keep_until: number }>(
+          "SELECT kid, nonce, keep_until FROM nonces WHERE keep_until >= ?",
+        )
+        .all(startUnix);
+      for (const row of rows) {
+        if (loading) {
+          try {
+            front.remember(row.kid, row.nonce, row.keep_until);
+          } catch {
+            loading = false;
+          }
+        }
+        lines += `${JSON.stringify([row.kid, row.nonce, row.keep_until])}\n`;
+        current.lastKeepUntil = Math.max(current.lastKeepUntil, row.keep_until);
+      }
+    } finally {
+      db.close();
+    }
+    if (lines !== "") writeSync(current.fd, lines);
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${legacy}${suffix}`, { force: true });
+  }
+
+  /** Starts a new file when the current one is old enough, and deletes the files whose nonces all lapsed. */
+  function rotate(): void {
+    if (now() - current.openedAt < rotateEveryMs) return;
+    closeSync(current.fd);
+    retired.push({ path: current.path, lastKeepUntil: current.lastKeepUntil });
+    openJournal();
+    const nowUnix = now() / 1000;
+    for (let i = retired.length - 1; i >= 0; i--) {
+      if (retired[i]!.lastKeepUntil >= nowUnix) continue;
+      rmSync(retired[i]!.path, { force: true });
+      retired.splice(i, 1);
     }
   }
-  let lastPrune = now();
 
-  // Group commit: the nonces accepted in one turn of the event loop are written in one
-  // transaction, and each request goes on only once its nonce is on disk (a restart then
-  // refuses its replay). One commit serves many requests instead of one commit each.
-  let pending: Array<{ kid: string; nonce: string; keepUntil: number; done: (error?: unknown) => void }> = [];
-  const writeBatch = db.transaction((rows: typeof pending, nowUnix: number) => {
-    for (const row of rows) upsert.run(row.kid, row.nonce, row.keepUntil);
-    const nowMs = nowUnix * 1000;
-    if (nowMs - lastPrune >= pruneEveryMs) {
-      lastPrune = nowMs;
-      prune.run(nowUnix);
-    }
-  });
-  const flush = () => {
-    const rows = pending;
+  /** Appends everything queued in one write; what is queued meanwhile waits for the next. */
+  function flush(): void {
+    if (inFlight || closed || pending.length === 0) return;
+    rotate();
+    const batch = pending;
     pending = [];
-    if (rows.length === 0) return;
-    try {
-      writeBatch(rows, now() / 1000);
-    } catch (error) {
-      for (const row of rows) row.done(error);
-      return;
-    }
-    for (const row of rows) row.done();
-  };
+    inFlight = true;
+    for (const p of batch) current.lastKeepUntil = Math.max(current.lastKeepUntil, p.keepUntil);
+    const bytes = Buffer.from(batch.map((p) => p.line).join(""), "utf8");
+    const written = (error: unknown, count = 0): void => {
+      if (!error && count < bytes.length) {
+        // A short write (rare: a full disk says so on the next try): append the rest.
+        write(current.fd, bytes, count, bytes.length - count, null, (e, n) => written(e, count + n));
+        return;
+      }
+      inFlight = false;
+      if (closed) closeSync(current.fd); // close() left the descriptor to this append
+      for (const p of batch) p.done(error ?? undefined);
+      flush();
+    };
+    write(current.fd, bytes, 0, bytes.length, null, (error, n) => written(error, n));
+  }
 
   return {
     remember(kid, nonce, keepUntilUnix, owner) {
       if (!front.remember(kid, nonce, keepUntilUnix, owner)) return false;
       if (keepUntilUnix < now() / 1000) return true; // already unacceptable: nothing to guard
+      if (closed) throw new Error("the nonce journal is closed");
       return new Promise<boolean>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(flush);
+        // A batch goes out once this turn's requests have queued theirs (or when the append in flight ends).
+        if (pending.length === 0 && !inFlight) setImmediate(flush);
         pending.push({
-          kid,
-          nonce,
+          line: `${JSON.stringify([kid, nonce, keepUntilUnix])}\n`,
           keepUntil: keepUntilUnix,
           done: (error) => (error ? reject(error) : resolve(true)),
         });
       });
     },
     close() {
-      flush();
-      db.close();
+      if (closed) return;
+      closed = true;
+      // What is queued is written now, synchronously, so a restart in the same process sees it. An append
+      // still in flight completes first on the same descriptor, and closes it.
+      const batch = pending;
+      pending = [];
+      let error: unknown;
+      try {
+        if (batch.length > 0) writeSync(current.fd, batch.map((p) => p.line).join(""));
+      } catch (e) {
+        error = e;
+      }
+      if (!inFlight) closeSync(current.fd);
+      for (const p of batch) p.done(error);
     },
   };
+}
+
+/** One journal line, `["kid","nonce",keepUntil]`; null for a torn or foreign line. */
+function parseLine(line: string): { kid: string; nonce: string; keepUntil: number } | null {
+  if (line === "") return null;
+  try {
+    const value: unknown = JSON.parse(line);
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [kid, nonce, keepUntil] = value;
+    if (typeof kid !== "string" || typeof nonce !== "string" || typeof keepUntil !== "number") return null;
+    return { kid, nonce, keepUntil };
+  } catch {
+    return null;
+  }
 }

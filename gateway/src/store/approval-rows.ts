@@ -1,7 +1,7 @@
 // The approvals table as both engines store it (same columns, times as unix milliseconds),
 // and the one rule for which approval still governs a request.
 import type { Filter } from "./newest-first.js";
-import type { Approval, ApprovalStatus, ApprovalStore } from "./types.js";
+import type { Approval, ApprovalQuery, ApprovalStatus } from "./types.js";
 
 /** A row of the approvals table, the same in both engines. */
 export interface ApprovalRow {
@@ -61,7 +61,7 @@ export function liveApprovalWhere(bindingParam: string, nowParam: string): strin
 }
 
 /** The filters an approvals listing applies, in both engines. */
-export function approvalFilters(q: Parameters<ApprovalStore["list"]>[0]): Filter[] {
+export function approvalFilters(q: ApprovalQuery): Filter[] {
   return [
     ["status", q.status],
     ["agent_id", q.agentId],
