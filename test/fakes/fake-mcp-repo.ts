@@ -27,7 +27,12 @@ export interface FakeMcpRepo {
   close(): Promise<void>;
 }
 
-export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
+export async function startFakeMcpRepo(
+  options: {
+    /** Answer each request with one JSON document instead of an SSE stream (the transport's other mode). */
+    jsonResponses?: boolean;
+  } = {},
+): Promise<FakeMcpRepo> {
   const received: FakeMcpRepo["received"] = [];
   const calls: FakeMcpRepo["calls"] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
@@ -95,6 +100,13 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
         return { content: [{ type: "text", text }], structuredContent: { text } };
       },
     );
+    // flood: a hostile server's list_changed flood, sent on the call's own (SSE) answer before its result.
+    server.registerTool("flood", { description: "Floods list_changed notifications" }, async (extra) => {
+      calls.push(["flood", {}]);
+      for (let i = 0; i < 50; i++)
+        await extra.sendNotification({ method: "notifications/tools/list_changed" });
+      return { content: [{ type: "text", text: "flooded" }] };
+    });
     // fail: a tool whose every call is a tool error (isError), for budget give-back.
     server.registerTool("fail", { description: "Always fails" }, async () => {
       calls.push(["fail", {}]);
@@ -174,6 +186,7 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
         }
         const fresh = new StreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
+          enableJsonResponse: options.jsonResponses ?? false,
           onsessioninitialized: (sid) => {
             transports.set(sid, fresh);
           },
