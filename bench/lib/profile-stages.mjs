@@ -45,7 +45,8 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 const samples = new Map();
 for (const id of profile.samples) samples.set(id, (samples.get(id) ?? 0) + 1);
 
-const where = (frame) => `${frame.url.split("/dist/").at(-1).split("/").slice(-2).join("/")}:${frame.lineNumber}`;
+const where = (frame) =>
+  `${frame.url.split("/dist/").at(-1).split("/").slice(-2).join("/")}:${frame.lineNumber}`;
 const stages = new Map();
 let busy = 0;
 for (const [id, count] of samples) {
