@@ -20,9 +20,12 @@ import { startHousekeeping } from "./housekeeping.js";
 import { createFileNonceCache } from "./httpsig/file-nonce-cache.js";
 import { createMemoryNonceCache } from "./httpsig/nonce-cache.js";
 import { createSignatureVerifier, type SignatureVerifier } from "./httpsig/verifier.js";
+import { type BudgetLedger, budgetLogOf } from "./limits/budget-ledger.js";
 import { type Budgets, createBudgets } from "./limits/budgets.js";
 import { type CallConcurrency, createCallConcurrency } from "./limits/concurrency.js";
+import { createLocalBudgetLedger } from "./limits/local-budget-ledger.js";
 import { createRateLimits, type RateLimits } from "./limits/rate-limits.js";
+import { createSharedBudgetLedger } from "./limits/shared-budget-ledger.js";
 import { type Mcp, openMcp } from "./mcp/open-mcp.js";
 import { type MetricsHistory, startMetricsHistory } from "./metrics/history.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
@@ -207,7 +210,7 @@ export async function createServices(
     ...(shared.inFlight ? { counter: shared.inFlight } : {}),
     onRefused: (agentId) => metrics.rateLimitHit("concurrency", agentId),
   });
-  const budgets = createBudgets(config, store.budgets, {
+  const budgets = createBudgets(config, openBudgetLedger(shared, store, records), {
     nowSeconds: () => Math.floor(now() / 1000),
     onSettle: (s) => metrics.budgetUsed(s.tool, s.unit, s.amount, s.agentId),
   });
@@ -333,6 +336,17 @@ export async function createServices(
       fileNonces?.close();
     },
   };
+}
+
+/**
+ * Budget counters in Redis when it is shared, in this process's memory otherwise; either way
+ * every hold and settle is made durable through the record writer (same batches as decisions).
+ */
+function openBudgetLedger(shared: SharedState, store: Store, records: RecordWriter): BudgetLedger {
+  const durable = budgetLogOf(records);
+  return shared.budgetCounters
+    ? createSharedBudgetLedger({ counters: shared.budgetCounters, store: store.budgets, durable })
+    : createLocalBudgetLedger({ store: store.budgets, durable });
 }
 
 /**

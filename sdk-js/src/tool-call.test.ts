@@ -12,12 +12,7 @@ before(async () => {
   fake = await startFakeGateway(key.publicKey);
 });
 beforeEach(() => {
-  fake.mints.length = 0;
-  fake.toolCalls.length = 0;
-  fake.refuse.clear();
-  fake.mintDelayMs = 0;
-  fake.onMint = undefined;
-  fake.onToolCall = () => ({ body: '{"ok":true}' });
+  fake.reset();
   gw = new AgentGateway({ baseUrl: fake.url, key });
 });
 after(() => fake.close());

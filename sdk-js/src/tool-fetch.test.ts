@@ -52,9 +52,7 @@ before(async () => {
   fake = await startFakeGateway(key.publicKey);
 });
 beforeEach(() => {
-  fake.mints.length = 0;
-  fake.toolCalls.length = 0;
-  fake.refuse.clear();
+  fake.reset();
   fake.onToolCall = openAiAnswer;
   gw = new AgentGateway({ baseUrl: `${fake.url}/`, key });
 });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { AgentGateway } from "@agentgw/sdk";
 import { createMcpTransport } from "@agentgw/sdk/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { type FakeMcpRepo, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
 import { type RegisteredAgent, registerAgent } from "../support/agents.js";
 import { type GatewayProcess, startGateway } from "../support/gateway-process.js";
@@ -170,6 +171,24 @@ describe("MCP tools/call: limits, budgets, obligations and approvals", () => {
     assert.deepEqual(blocked.content, [{ type: "text", text: "keep: the token is [blocked]" }]);
     assert.deepEqual(blocked.structuredContent, { text: "keep: the token is [blocked]" });
     assert.doesNotMatch(JSON.stringify(blocked), new RegExp(SECRET_PATTERN));
+    await client.close();
+  });
+
+  it("a hostile server: calls of tools it does not list are refused; a list_changed flood reaches the client once", async () => {
+    const agent = await registerAgent(gw, { name: "hostile", scopes: ["mcp.repo:use"] });
+    const client = await connect(agent);
+    const unlisted = await refusal(client.callTool({ name: "admin_backdoor", arguments: {} }));
+    assert.equal(unlisted.code, -32602);
+    assert.equal(unlisted.data?.code, "invalid_request");
+    assert.ok(!repo.calls.some(([tool]) => tool === "admin_backdoor"));
+
+    let listChanged = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      listChanged++;
+    });
+    const flooded = await client.callTool({ name: "flood", arguments: {} });
+    assert.deepEqual(flooded.content, [{ type: "text", text: "flooded" }]);
+    assert.equal(listChanged, 1);
     await client.close();
   });
 

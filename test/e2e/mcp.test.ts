@@ -276,6 +276,7 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
       "delete_repo",
       "echo",
       "fail",
+      "flood",
     ]);
   });
 

@@ -3,6 +3,7 @@
 // Every guarantee a single gateway gives must hold across them: registration, replay,
 // revocation, rate limits, budgets, policy reload, signing keys and MCP sessions.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -71,6 +72,19 @@ async function signOnce(
       body: await r.json(),
       headers: r.headers,
     }));
+}
+
+/** The agent's budget counter as Redis holds it (the shared budget ledger), read with redis-cli. */
+function budgetCounter(gws: SharedGateways, agent: RegisteredAgent): string {
+  const redis = (...args: string[]) =>
+    execFileSync("redis-cli", ["-u", gws.env.AGENTGW_REDIS_URL!, ...args], { encoding: "utf8" }).trim();
+  const keys = redis(
+    "--scan",
+    "--pattern",
+    `${gws.env.AGENTGW_REDIS_KEY_PREFIX}budget:${agent.id.length}:${agent.id}:*`,
+  );
+  assert.equal(keys.split("\n").filter(Boolean).length, 1, keys);
+  return redis("GET", keys);
 }
 
 const gmailSend = () => ({
@@ -190,13 +204,14 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
     const { token: t } = await token(gws, 1, agent, "gmail", ["gmail:send"]);
     const sentBefore = fakes.gmail.sent.length;
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
+      Array.from({ length: 24 }, (_, i) =>
         gws.call(i % 2, agent.key, { ...gmailSend(), headers: { authorization: `Bearer ${t}` } }),
       ),
     );
     assert.equal(results.filter((r) => r.status === 200).length, 4, results.map((r) => r.status).join(","));
     for (const r of results.filter((x) => x.status !== 200)) assertProblemShape(r, 429, "budget_exceeded");
     assert.equal(fakes.gmail.sent.length - sentBefore, 4);
+    assert.equal(budgetCounter(gws, agent), "4", "one counter in Redis, shared by both");
   });
 
   it("a policy reload through one takes effect on both", async () => {
@@ -423,6 +438,7 @@ describe("AGENTGW_WORKERS=2", () => {
       ),
     );
     assert.equal(sends.filter((r) => r.status === 200).length, 4);
+    assert.equal(budgetCounter(gws, budgeted), "4", "one counter in Redis, shared by the workers");
   });
 
   it("workers share the calls-in-flight bound and console sign-outs", async () => {

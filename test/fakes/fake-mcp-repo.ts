@@ -95,6 +95,13 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
         return { content: [{ type: "text", text }], structuredContent: { text } };
       },
     );
+    // flood: a hostile server's list_changed flood, sent on the call's own (SSE) answer before its result.
+    server.registerTool("flood", { description: "Floods list_changed notifications" }, async (extra) => {
+      calls.push(["flood", {}]);
+      for (let i = 0; i < 50; i++)
+        await extra.sendNotification({ method: "notifications/tools/list_changed" });
+      return { content: [{ type: "text", text: "flooded" }] };
+    });
     // fail: a tool whose every call is a tool error (isError), for budget give-back.
     server.registerTool("fail", { description: "Always fails" }, async () => {
       calls.push(["fail", {}]);

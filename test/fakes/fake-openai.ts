@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createApiKeys } from "./api-keys.js";
 import { type FakeServer, type Reply, startFakeServer } from "./fake-server.js";
 import {
   allText,
@@ -100,9 +101,10 @@ function checkScript(script: OpenAiScript): void {
 /** Starts a fake OpenAI API: chat completions (JSON and SSE), responses, embeddings, models. */
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   checkScript(options);
-  const apiKey = options.apiKey ?? `sk-fake-${randomBytes(18).toString("base64url")}`;
+  const newKey = () => `sk-fake-${randomBytes(18).toString("base64url")}`;
+  const apiKey = options.apiKey ?? newKey();
   if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("apiKey must be a non-empty string");
-  const validKeys = new Set([apiKey]);
+  const validKeys = createApiKeys(apiKey, newKey);
   const models = options.models ?? DEFAULT_MODELS;
   if (!Array.isArray(models) || !models.every((m) => typeof m === "string" && m !== "")) {
     throw new TypeError("models must be an array of non-empty strings");
@@ -281,22 +283,15 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     errorReply: (status, message) => error(status, message),
     onReset() {
       current = { ...initial };
-      validKeys.clear();
-      validKeys.add(apiKey);
+      validKeys.reset();
     },
   });
 
   return {
     ...server,
     apiKey,
-    issueApiKey() {
-      const key = `sk-fake-${randomBytes(18).toString("base64url")}`;
-      validKeys.add(key);
-      return key;
-    },
-    revokeApiKey(key) {
-      validKeys.delete(key);
-    },
+    issueApiKey: () => validKeys.issue(),
+    revokeApiKey: (key) => validKeys.revoke(key),
     script(script) {
       checkScript(script);
       current = { ...current, ...script, chunkDelayMs: script.chunkDelayMs ?? current.chunkDelayMs };

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createApiKeys } from "./api-keys.js";
 import { type FakeServer, type Reply, startFakeServer } from "./fake-server.js";
 import type { RecordedRequest } from "./recorded-request.js";
 
@@ -75,12 +76,13 @@ function serpTime(date: Date): string {
 
 /** Starts a fake SerpAPI answering `GET /search.json` (and `/search`) in SerpAPI's JSON. */
 export async function startFakeSerpApi(options: FakeSerpApiOptions = {}): Promise<FakeSerpApi> {
-  const apiKey = options.apiKey ?? randomBytes(32).toString("hex");
+  const newKey = () => randomBytes(32).toString("hex");
+  const apiKey = options.apiKey ?? newKey();
   if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("apiKey must be a non-empty string");
   if (options.results !== undefined && typeof options.results !== "function") {
     throw new TypeError("results must be a function");
   }
-  const validKeys = new Set([apiKey]);
+  const validKeys = createApiKeys(apiKey, newKey);
   let results: ResultsScript = options.results ?? defaultResults;
   let searches = 0;
 
@@ -144,22 +146,15 @@ export async function startFakeSerpApi(options: FakeSerpApiOptions = {}): Promis
     onReset() {
       results = options.results ?? defaultResults;
       searches = 0;
-      validKeys.clear();
-      validKeys.add(apiKey);
+      validKeys.reset();
     },
   });
 
   return {
     ...server,
     apiKey,
-    issueApiKey() {
-      const key = randomBytes(32).toString("hex");
-      validKeys.add(key);
-      return key;
-    },
-    revokeApiKey(key) {
-      validKeys.delete(key);
-    },
+    issueApiKey: () => validKeys.issue(),
+    revokeApiKey: (key) => validKeys.revoke(key),
     script(script) {
       if (script.results !== undefined && typeof script.results !== "function") {
         throw new TypeError("results must be a function");

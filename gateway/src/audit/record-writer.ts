@@ -6,11 +6,13 @@
 // forwarded call has a durable record" holds, and a hard kill can only lose
 // records whose requests were still waiting (never forwarded, never answered).
 // While one batch is being written, new records gather for the next one.
-import type { AuditEvent, AuditRecord, DecisionRecord, RecordStore } from "../store/types.js";
+// Budget holds and settles (limits/budget-ledger.ts) ride in the same batches.
+import type { AuditEvent, AuditRecord, BudgetDelta, DecisionRecord, RecordStore } from "../store/types.js";
 
 export interface RecordEntry {
   decision?: DecisionRecord;
   audit?: AuditEvent[];
+  budgets?: BudgetDelta[];
 }
 
 export interface RecordWriter {
@@ -64,13 +66,15 @@ export function createRecordWriter(store: RecordStore, options: RecordWriterOpti
   async function commit(batch: Pending[]): Promise<void> {
     const decisions: DecisionRecord[] = [];
     const audit: AuditEvent[] = [];
+    const budgets: BudgetDelta[] = [];
     for (const { entry } of batch) {
       if (entry.decision) decisions.push(entry.decision);
       if (entry.audit) audit.push(...entry.audit);
+      if (entry.budgets) budgets.push(...entry.budgets);
     }
     let records: AuditRecord[];
     try {
-      records = await store.write({ decisions, audit });
+      records = await store.write(budgets.length ? { decisions, audit, budgets } : { decisions, audit });
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;

@@ -8,6 +8,8 @@
 //   counts) open it; while open every call fails fast with upstream_unavailable (503, Retry-After); after
 //   `breakerHalfOpenAfterMs` one probe goes through and its outcome closes or re-opens it.
 // - Timeout: each attempt gets `timeoutMs` for its answer (the head for streams, the whole body otherwise).
+//   Not cockatiel's timeout policy: a timer and derived abort signals per attempt cost more than the rest of
+//   the forward stage's own work, so every attempt of a tool shares one deadline queue (deadlines.ts).
 import {
   BrokenCircuitError,
   CircuitState,
@@ -19,11 +21,10 @@ import {
   type IRetryBackoffContext,
   IsolatedCircuitError,
   retry,
-  TimeoutStrategy,
-  timeout,
   wrap,
 } from "cockatiel";
 import { GatewayError } from "../errors.js";
+import { createDeadlines } from "./deadlines.js";
 import type { RawHeaders } from "./headers.js";
 import { UpstreamFailure } from "./upstream-client.js";
 
@@ -59,7 +60,10 @@ export interface ExecuteOptions {
 }
 
 export interface Resilience {
-  /** Runs `attempt` under retry, breaker and timeout; `signal` aborts on timeout or when the agent leaves. */
+  /**
+   * Runs `attempt` under retry, breaker and timeout; the attempt's signal aborts on timeout or when the
+   * agent leaves (`options.signal`).
+   */
   execute<T extends AttemptResult>(
     attempt: (signal: AbortSignal) => Promise<T>,
     options: ExecuteOptions,
@@ -167,15 +171,37 @@ export function createResilience(options: CreateResilienceOptions): Resilience {
     hooks.onUpstreamFailure?.({ tool, reason });
   });
 
-  // abortOnReturn: false keeps a streamed body flowing after its head arrived within the timeout.
-  const attemptTimeout = timeout(options.timeoutMs, {
-    strategy: TimeoutStrategy.Cooperative,
-    abortOnReturn: false,
-  });
   const policies: Record<"idempotent" | "other", IPolicy> = {
-    idempotent: wrap(retryPolicy(true), breaker, attemptTimeout),
-    other: wrap(retryPolicy(false), breaker, attemptTimeout),
+    idempotent: wrap(retryPolicy(true), breaker),
+    other: wrap(retryPolicy(false), breaker),
   };
+  const deadlines = createDeadlines(options.timeoutMs);
+
+  /**
+   * One attempt with its own signal, aborted when its deadline passes or the agent leaves. An attempt that
+   * returns in time (a stream's head included) keeps flowing: its deadline is cleared, not its signal.
+   */
+  async function timedAttempt<T>(
+    attempt: (signal: AbortSignal) => Promise<T>,
+    client: AbortSignal,
+  ): Promise<T> {
+    // The agent has gone: no more attempts (a cancelled failure is neither retried nor counted by the breaker).
+    if (client.aborted)
+      throw new UpstreamFailure("upstream_error", "the request was cancelled by the client", "cancelled");
+    const controller = new AbortController();
+    const onClientAbort = () => controller.abort(client.reason);
+    client.addEventListener("abort", onClientAbort, { once: true });
+    const deadline = deadlines.start(controller);
+    try {
+      return await attempt(controller.signal);
+    } catch (error) {
+      // A failed attempt is over; a successful one may still be streaming, so it stays tied to the agent.
+      client.removeEventListener("abort", onClientAbort);
+      throw error;
+    } finally {
+      deadline.clear();
+    }
+  }
 
   /** Seconds until the open breaker lets a probe through (cockatiel keeps openedAt in its snapshot). */
   const secondsUntilProbe = (): number => {
@@ -188,10 +214,10 @@ export function createResilience(options: CreateResilienceOptions): Resilience {
     async execute(attempt, { idempotent, signal }) {
       const policy = idempotent ? policies.idempotent : policies.other;
       try {
-        return (await policy.execute(
-          ({ signal: attemptSignal }) => attempt(attemptSignal),
-          signal,
-        )) as Awaited<ReturnType<typeof attempt>>;
+        // No signal for cockatiel: timedAttempt checks the agent's before every attempt.
+        return (await policy.execute(() => timedAttempt(attempt, signal))) as Awaited<
+          ReturnType<typeof attempt>
+        >;
       } catch (error) {
         if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
           throw new GatewayError(

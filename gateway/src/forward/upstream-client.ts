@@ -35,7 +35,7 @@ export interface UpstreamTrace {
 }
 
 export interface UpstreamSignals {
-  /** Aborted on timeout (and when the agent leaves). */
+  /** Aborted on timeout and when the agent leaves: the one signal the request is sent with. */
   attempt: AbortSignal;
   /** Aborted only when the agent leaves; tells a cancellation from a timeout. */
   client: AbortSignal;
@@ -174,7 +174,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           method: req.method as Dispatcher.HttpMethod,
           headers,
           body: req.body ?? null,
-          signal: AbortSignal.any([signals.attempt, signals.client]),
+          signal: signals.attempt,
         });
         // Errors while the body streams (agent gone, upstream dropped) are reported by the body stream.
         return {

@@ -1,17 +1,23 @@
-// Property test (fast-check) for the budget ledger: whatever the budgets, the calls and the order in
-// which their reserve and settle steps interleave (fast-check's scheduler picks the order of every
-// store operation), the amount used plus held never exceeds a limit at any moment, and once every
-// call has settled the ledger holds exactly what the admitted calls really used.
-// Usage reported by an upstream is at most what the call reserved: the pipeline makes each
-// reservation an upper bound the agent cannot lower (the prompt's size bounds its tokens).
+// Property test (fast-check) for budgets on both ledgers: whatever the budgets, the calls and the
+// order in which the ledger's commits complete (fast-check's scheduler picks the order of every
+// one; for the local ledger also of every counter read from the store), at every moment
+// - the amount used plus held never exceeds a limit, and
+// - the store's durable count (what a restarted gateway, or a Redis that lost its data, starts
+//   from) is at least what the calls let through so far can have spent: a crash at any moment
+//   never forgets a forwarded hold;
+// and once every call has settled, the ledger and the store hold exactly what the admitted
+// calls really used. Usage reported by an upstream is at most what the call reserved: the
+// pipeline makes each reservation an upper bound the agent cannot lower.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { createRecordWriter } from "../audit/record-writer.js";
 import { configSchema } from "../config.js";
 import { GatewayError } from "../errors.js";
 import { openSqliteStore } from "../store/sqlite/open.js";
-import type { BudgetStore } from "../store/types.js";
+import { budgetLogOf } from "./budget-ledger.js";
 import { createBudgets } from "./budgets.js";
+import { LEDGER_KINDS } from "./testing/ledgers.js";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z") / 1000;
 const AGENTS = ["agt_a", "agt_b"];
@@ -49,6 +55,9 @@ type Call = typeof call extends fc.Arbitrary<infer T> ? T : never;
 const matches = (r: Rule, c: Call) =>
   r.tool === c.target.tool && (r.action === undefined || r.action === c.target.action);
 
+/** What a call holds on a rule's counter before it settles. */
+const heldBy = (r: Rule, c: Call) => (r.unit === "calls" ? 1 : c.estimate);
+
 /** What a settled call leaves on a rule's ledger (budgets.ts: failed calls use nothing unless usage says so). */
 function expectedUse(r: Rule, c: Call): number {
   if (r.unit === "calls") return c.ok ? 1 : 0;
@@ -56,91 +65,123 @@ function expectedUse(r: Rule, c: Call): number {
   return c.reported ?? c.estimate;
 }
 
-test("random interleavings of reserve and settle never exceed a budget, and settle to the truth", async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(rule, { minLength: 1, maxLength: 4 }),
-      fc.array(call, { minLength: 1, maxLength: 25 }),
-      fc.scheduler(),
-      async (rules, calls, s) => {
-        // One rule per (tool, unit, action, period): two identical rules share one ledger row.
-        const seen = new Set<string>();
-        const distinct = rules.filter((r) => {
-          const key = `${r.tool}|${r.unit}|${r.action ?? "*"}|${r.period}`;
-          if (seen.has(key)) return false;
-          seen.add(key);
-          return true;
-        });
-        const store = openSqliteStore({ dataDir: ":memory:" });
-        try {
-          const ledger = store.budgets;
-          const usageNow = () =>
-            Promise.all(
-              AGENTS.flatMap((agentId) =>
-                distinct.map(async (r) => ({
-                  r,
-                  agentId,
-                  used: await ledger.usage(
-                    agentId,
-                    `${r.tool}|${r.unit}|${r.action ?? "*"}`,
-                    r.period === "day" ? "2026-11-22" : "2026-11",
-                  ),
-                })),
-              ),
-            );
-          const checkLimits = async () => {
-            for (const { r, agentId, used } of await usageNow()) {
-              assert.ok(used <= r.limit, `${agentId} ${JSON.stringify(r)}: ${used} > ${r.limit}`);
-            }
-          };
-          // Every store operation waits for the scheduler, and the limits are checked after each one.
-          const scheduled: BudgetStore = {
-            ...ledger,
-            reserve: async (input) => {
-              await s.schedule(Promise.resolve(), `reserve ${input.agentId} ${input.key} ${input.amount}`);
-              const reservation = await ledger.reserve(input);
-              await checkLimits();
-              return reservation;
-            },
-            settle: async (reservation, used) => {
-              await s.schedule(Promise.resolve(), `settle ${used}`);
-              await ledger.settle(reservation, used);
-              await checkLimits();
-            },
-          };
-          const config = configSchema.parse({ rateLimits: { tiers: { default: { budgets: distinct } } } });
-          const budgets = createBudgets(config, scheduled, { nowSeconds: () => NOW });
+const counterKey = (r: Rule) => `${r.tool}|${r.unit}|${r.action ?? "*"}`;
+const periodOf = (r: Rule) => (r.period === "day" ? "2026-11-22" : "2026-11");
 
-          const admitted: Call[] = [];
-          const runs = calls.map(async (c) => {
-            let hold: Awaited<ReturnType<typeof budgets.reserve>>;
-            try {
-              hold = await budgets.reserve({
-                agent: { id: c.agent, tier: "default" },
-                tool: c.target.tool,
-                action: c.target.action,
-                estimate: c.estimate,
-              });
-            } catch (error) {
-              assert.ok(error instanceof GatewayError && error.code === "budget_exceeded", String(error));
-              return;
-            }
-            admitted.push(c);
-            await budgets.settle(hold, { ok: c.ok, tokens: c.reported });
+for (const kind of LEDGER_KINDS) {
+  test(`${kind.name} ledger: random interleavings never exceed a budget, never forget a forwarded hold, and settle to the truth`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rule, { minLength: 1, maxLength: 4 }),
+        fc.array(call, { minLength: 1, maxLength: 25 }),
+        fc.scheduler(),
+        async (rules, calls, s) => {
+          // One rule per (tool, unit, action, period): two identical rules share one counter.
+          const seen = new Set<string>();
+          const distinct = rules.filter((r) => {
+            const key = `${counterKey(r)}|${r.period}`;
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
           });
-          await s.waitFor(Promise.all(runs));
+          const store = openSqliteStore({ dataDir: ":memory:" });
+          /** Calls whose hold resolved (so they were forwarded), and whether their settle began. */
+          const forwarded: Array<{ c: Call; settling: boolean }> = [];
+          const counters = () =>
+            AGENTS.flatMap((agentId) =>
+              distinct.map((r) => ({
+                r,
+                agentId,
+                key: { agentId, key: counterKey(r), period: periodOf(r) },
+              })),
+            );
+          let fixture: Awaited<ReturnType<(typeof kind)["open"]>> | undefined;
+          const check = async () => {
+            const used = await fixture!.ledger.usage(counters().map((x) => x.key));
+            for (const [i, { r, agentId, key }] of counters().entries()) {
+              assert.ok(used[i]! <= r.limit, `${agentId} ${JSON.stringify(r)}: ${used[i]} > ${r.limit}`);
+              const spent = forwarded
+                .filter(({ c }) => c.agent === agentId && matches(r, c))
+                .reduce(
+                  (sum, { c, settling }) =>
+                    sum + (settling ? Math.min(heldBy(r, c), expectedUse(r, c)) : heldBy(r, c)),
+                  0,
+                );
+              const durable = await store.budgets.count(key.agentId, key.key, key.period);
+              assert.ok(
+                durable >= spent,
+                `${agentId} ${JSON.stringify(r)}: the store counts ${durable} < ${spent} let through`,
+              );
+            }
+          };
+          // Every commit (and the local ledger's counter reads) waits for the scheduler; the invariants
+          // are checked after each commit.
+          const records = budgetLogOf(createRecordWriter(store.records));
+          try {
+            fixture = await kind.open({
+              store,
+              durable: {
+                async write(deltas) {
+                  await s.schedule(Promise.resolve(), `commit ${deltas.map((d) => d.delta).join(",")}`);
+                  await records.write(deltas);
+                  await check();
+                },
+              },
+              counts:
+                kind.name === "shared"
+                  ? store.budgets
+                  : {
+                      async count(agentId, key, period) {
+                        await s.schedule(Promise.resolve(), `count ${agentId} ${key}`);
+                        return store.budgets.count(agentId, key, period);
+                      },
+                    },
+            });
+            const config = configSchema.parse({ rateLimits: { tiers: { default: { budgets: distinct } } } });
+            const budgets = createBudgets(config, fixture.ledger, { nowSeconds: () => NOW });
 
-          for (const { r, agentId, used } of await usageNow()) {
-            const truth = admitted
-              .filter((c) => c.agent === agentId && matches(r, c))
-              .reduce((sum, c) => sum + expectedUse(r, c), 0);
-            assert.equal(used, truth, `${agentId} ${JSON.stringify(r)}`);
+            const admitted: Call[] = [];
+            const runs = calls.map(async (c) => {
+              let hold: Awaited<ReturnType<typeof budgets.reserve>>;
+              try {
+                hold = await budgets.reserve({
+                  agent: { id: c.agent, tier: "default" },
+                  tool: c.target.tool,
+                  action: c.target.action,
+                  estimate: c.estimate,
+                });
+              } catch (error) {
+                assert.ok(error instanceof GatewayError && error.code === "budget_exceeded", String(error));
+                return;
+              }
+              admitted.push(c);
+              const entry = { c, settling: false };
+              forwarded.push(entry);
+              await check();
+              entry.settling = true;
+              await budgets.settle(hold, { ok: c.ok, tokens: c.reported });
+            });
+            await s.waitFor(Promise.all(runs));
+
+            const used = await fixture.ledger.usage(counters().map((x) => x.key));
+            for (const [i, { r, agentId, key }] of counters().entries()) {
+              const truth = admitted
+                .filter((c) => c.agent === agentId && matches(r, c))
+                .reduce((sum, c) => sum + expectedUse(r, c), 0);
+              assert.equal(used[i], truth, `ledger ${agentId} ${JSON.stringify(r)}`);
+              assert.equal(
+                await store.budgets.count(key.agentId, key.key, key.period),
+                truth,
+                `store ${agentId}`,
+              );
+            }
+          } finally {
+            await fixture?.close();
+            await store.close();
           }
-        } finally {
-          await store.close();
-        }
-      },
-    ),
-    { numRuns: 150 },
-  );
-});
+        },
+      ),
+      { numRuns: Number(process.env.RUNS ?? (kind.name === "local" ? 150 : 40)) },
+    );
+  });
+}

@@ -1,10 +1,11 @@
 // Per-agent quotas on tool usage per UTC day or month (config.rateLimits.tiers[tier].budgets):
 // "calls" budgets count matching calls, "tokens" budgets sum OpenAI usage.total_tokens.
-// A call reserves its share before it is forwarded and settles after, in the store's
-// atomic reserve/settle, so concurrent calls can never overshoot a limit.
+// A call reserves its share before it is forwarded and settles after, against the budget
+// ledger (budget-ledger.ts), which holds all of a call's shares atomically, so concurrent
+// calls can never overshoot a limit.
 import type { Config } from "../config.js";
 import { GatewayError } from "../errors.js";
-import type { BudgetReservation, BudgetStore } from "../store/types.js";
+import type { BudgetLedger, LedgerKey } from "./budget-ledger.js";
 import { type BudgetPeriod, periodKey, secondsUntilNextPeriod } from "./budget-periods.js";
 
 export type BudgetsConfig = Pick<Config, "rateLimits">;
@@ -35,7 +36,7 @@ export interface BudgetHold {
   readonly agentId: string;
   readonly entries: ReadonlyArray<{
     readonly rule: BudgetRule;
-    readonly reservation: BudgetReservation;
+    readonly counter: LedgerKey;
     readonly amount: number;
   }>;
 }
@@ -81,7 +82,7 @@ export interface BudgetsOptions {
 
 export function createBudgets(
   config: BudgetsConfig,
-  store: BudgetStore,
+  ledger: BudgetLedger,
   options: BudgetsOptions = {},
 ): Budgets {
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
@@ -118,29 +119,29 @@ export function createBudgets(
       if (matching.length === 0) return Object.freeze({ agentId: call.agent.id, entries: [] });
       const now = nowSeconds();
       const estimate = validEstimate(call.estimate) ?? defaultTokenEstimate;
-      const entries: Array<BudgetHold["entries"][number]> = [];
-      for (const rule of matching) {
-        const amount = rule.unit === "tokens" ? estimate : 1;
-        const reservation = await store.reserve({
-          agentId: call.agent.id,
-          key: storeKey(rule),
-          period: periodKey(rule.period, now),
-          amount,
-          limit: rule.limit,
-        });
-        if (!reservation) {
-          // All or nothing: give back what this call already holds before refusing it.
-          await Promise.all(entries.map((e) => store.settle(e.reservation, 0)));
-          const wait = secondsUntilNextPeriod(rule.period, now);
-          throw new GatewayError(
-            "budget_exceeded",
-            `the ${rule.period === "day" ? "daily" : "monthly"} budget of ${rule.limit} ${rule.unit} for ${describe(rule)} is used up` +
-              (rule.unit === "tokens" ? ` (this call reserves ${amount})` : "") +
-              `; it renews in ${wait} s`,
-            { headers: { "Retry-After": String(wait) } },
-          );
-        }
-        entries.push({ rule, reservation, amount });
+      const entries = matching.map((rule) => ({
+        rule,
+        counter: counterOf(call.agent.id, rule, now),
+        amount: rule.unit === "tokens" ? estimate : 1,
+      }));
+      const verdict = await ledger.reserve(
+        entries.map((e) => ({
+          ...e.counter,
+          amount: e.amount,
+          limit: e.rule.limit,
+          secondsLeft: secondsUntilNextPeriod(e.rule.period, now),
+        })),
+      );
+      if (!verdict.granted) {
+        const { rule, amount } = entries[verdict.refused]!;
+        const wait = secondsUntilNextPeriod(rule.period, now);
+        throw new GatewayError(
+          "budget_exceeded",
+          `the ${rule.period === "day" ? "daily" : "monthly"} budget of ${rule.limit} ${rule.unit} for ${describe(rule)} is used up` +
+            (rule.unit === "tokens" ? ` (this call reserves ${amount})` : "") +
+            `; it renews in ${wait} s`,
+          { headers: { "Retry-After": String(wait) } },
+        );
       }
       return Object.freeze({ agentId: call.agent.id, entries: Object.freeze(entries) });
     },
@@ -148,38 +149,43 @@ export function createBudgets(
     async settle(hold, outcome) {
       if (hold.entries.length === 0 || settled.has(hold)) return;
       settled.add(hold);
-      await Promise.all(
-        hold.entries.map(async ({ rule, reservation, amount }) => {
-          const used = usedAmount(rule.unit, amount, outcome);
-          await store.settle(reservation, used);
-          if (used > 0) onSettle({ agentId: hold.agentId, tool: rule.tool, unit: rule.unit, amount: used });
-        }),
-      );
+      const settlements = hold.entries.map(({ rule, counter, amount }) => ({
+        ...counter,
+        held: amount,
+        used: usedAmount(rule.unit, amount, outcome),
+      }));
+      await ledger.settle(settlements);
+      hold.entries.forEach(({ rule }, i) => {
+        const used = settlements[i]!.used;
+        if (used > 0) onSettle({ agentId: hold.agentId, tool: rule.tool, unit: rule.unit, amount: used });
+      });
     },
 
     async usageFor(agent) {
       const now = nowSeconds();
-      return Promise.all(
-        rulesFor(agent.tier).map(async (rule) => {
-          const key = periodKey(rule.period, now);
-          return {
-            tool: rule.tool,
-            unit: rule.unit,
-            action: rule.action ?? null,
-            period: rule.period,
-            periodKey: key,
-            used: await store.usage(agent.id, storeKey(rule), key),
-            limit: rule.limit,
-          };
-        }),
-      );
+      const rules = rulesFor(agent.tier);
+      const counters = rules.map((rule) => counterOf(agent.id, rule, now));
+      const used = await ledger.usage(counters);
+      return rules.map((rule, i) => ({
+        tool: rule.tool,
+        unit: rule.unit,
+        action: rule.action ?? null,
+        period: rule.period,
+        periodKey: counters[i]!.period,
+        used: used[i]!,
+        limit: rule.limit,
+      }));
     },
   };
 }
 
-/** One store row per (tool, unit, action); the period key separates days and months. */
-function storeKey(rule: BudgetRule): string {
-  return `${rule.tool}|${rule.unit}|${rule.action ?? "*"}`;
+/** One counter per (agent, tool, unit, action) and period. */
+function counterOf(agentId: string, rule: BudgetRule, now: number): LedgerKey {
+  return {
+    agentId,
+    key: `${rule.tool}|${rule.unit}|${rule.action ?? "*"}`,
+    period: periodKey(rule.period, now),
+  };
 }
 
 function describe(rule: BudgetRule): string {

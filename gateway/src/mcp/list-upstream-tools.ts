@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { isJSONRPCErrorResponse, isJSONRPCResultResponse } from "@modelcontextprotocol/sdk/types.js";
 import { GatewayError } from "../errors.js";
+import { MCP_TOOL_NAME } from "./mcp-request.js";
 import type { McpServer, McpServers } from "./mcp-servers.js";
 import type { McpSession } from "./sessions.js";
 import type { McpToolDefinition } from "./tool-digest.js";
@@ -46,11 +47,24 @@ export async function listUpstreamTools(
       throw new GatewayError("upstream_error", "the MCP server did not answer tools/list");
     const result = answer.result as { tools?: unknown; nextCursor?: unknown };
     if (!Array.isArray(result.tools)) throw new GatewayError("upstream_error", "tools/list without tools");
-    tools.push(...(result.tools.filter(isDefinition) as McpToolDefinition[]));
-    if (typeof result.nextCursor !== "string" || result.nextCursor === "") return tools;
+    tools.push(...usableTools(result.tools));
+    if (tools.length >= MAX_TOOLS || typeof result.nextCursor !== "string" || result.nextCursor === "")
+      return tools.slice(0, MAX_TOOLS);
     cursor = result.nextCursor;
   }
   return tools;
+}
+
+/**
+ * The most tools of one server the gateway pins, shows and lets agents call. A hostile server listing
+ * millions of tools would otherwise grow the pin table and make every call's pin check slow; the tools past
+ * it are hidden and refused like unlisted ones.
+ */
+export const MAX_TOOLS = 1000;
+
+/** The definitions of a tools/list page the gateway can pin: well-formed, with an MCP tool name. */
+export function usableTools(tools: unknown[]): McpToolDefinition[] {
+  return tools.filter((t): t is McpToolDefinition => isDefinition(t) && MCP_TOOL_NAME.test(t.name));
 }
 
 export function isDefinition(value: unknown): value is McpToolDefinition {

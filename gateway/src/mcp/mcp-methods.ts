@@ -93,9 +93,12 @@ export function targetOf(method: string, rawParams: unknown): McpTarget | null {
 /**
  * A resource URI exactly as URL parsing writes it back. Servers (the official SDKs among them) look a URI
  * up after parsing it, so "REPO://secrets/key" would read "repo://secrets/key" while the policy, asked
- * about the text, saw another name: a URI that parsing changes is refused, so the policy decides on the
- * very name the server resolves.
+ * about the text, saw another name: a URI that parsing changes is refused, and so is one spelling a letter
+ * or digit percent-encoded (equal to the plain one), so the policy decides on the very name the server resolves.
  */
+/** A percent-encoded letter, digit, "-", ".", "_" or "~": RFC 3986 (6.2.2.2) makes it equal to the character. */
+const ENCODED_UNRESERVED = /%(3[0-9]|[46][1-9a-f]|[57][0-9a]|2d|2e|5f|7e)/i;
+
 function normalizedUri(uri: string): string {
   let href: string;
   try {
@@ -103,7 +106,7 @@ function normalizedUri(uri: string): string {
   } catch {
     throw invalidParams("a resource URI must be an absolute URI");
   }
-  if (href !== uri)
+  if (href !== uri || ENCODED_UNRESERVED.test(uri))
     throw invalidParams(
       `a resource URI must be sent in its normal form (${JSON.stringify(href.slice(0, 200))})`,
     );

@@ -134,7 +134,8 @@ function formatEvent(event: SseEvent): string {
  */
 export function rewriteSse(
   body: WebReadableStream<Uint8Array>,
-  rewrite: (message: JSONRPCMessage) => Promise<JSONRPCMessage>,
+  /** The message to send instead, or null to drop the event. */
+  rewrite: (message: JSONRPCMessage) => Promise<JSONRPCMessage | null>,
   /** Last pass over each event's data as sent (e.g. scrubbing echoed secrets). */
   finish: (data: string) => string = (data) => data,
   maxEventBytes = MAX_MCP_MESSAGE_BYTES,
@@ -155,7 +156,9 @@ export function rewriteSse(
           if (block.trim() === "") continue;
           const event = parseEvent(block);
           if (event.data !== null && event.data.trim() !== "") {
-            event.data = finish(JSON.stringify(await rewrite(parseMessage(event.data))));
+            const message = await rewrite(parseMessage(event.data));
+            if (message === null) continue;
+            event.data = finish(JSON.stringify(message));
           }
           out += formatEvent(event);
         }

@@ -1,5 +1,6 @@
 // MCP tools/call: the called tool's definition, as the server states it now, must be the pinned one. A
-// definition changed upstream is refused with 409 tool_changed until an admin accepts it.
+// definition changed upstream is refused with 409 tool_changed until an admin accepts it; a tool the
+// server does not list (or lists past the gateway's bound) is refused as unknown.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { listUpstreamTools } from "../mcp/list-upstream-tools.js";
@@ -12,6 +13,13 @@ export function createCheckMcpPin(servers: Pick<McpServers, "headersFor">, pins:
       const mcp = res.locals.mcp!;
       if (mcp.method !== "tools/call" || !mcp.session) return next();
       const tools = await listUpstreamTools(servers, mcp.server, mcp.session);
+      // A tool the server does not list has no pinned definition anyone reviewed: it is not called.
+      if (!tools.some((t) => t.name === mcp.toolName))
+        throw new GatewayError(
+          "invalid_request",
+          `MCP server ${mcp.server.name} does not list a tool ${JSON.stringify(mcp.toolName)}`,
+          { extensions: { jsonRpcCode: -32602 } },
+        );
       const changed = await pins.observe(mcp.server.name, tools);
       if (changed.has(mcp.toolName!)) {
         throw new GatewayError(

@@ -13,8 +13,9 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { applyToJson, blockInText, compileObligations } from "../forward/obligations.js";
 import { scrubSecrets, scrubText } from "../forward/scrub-secrets.js";
 import { timeStage } from "../http/locals.js";
-import { isDefinition } from "../mcp/list-upstream-tools.js";
-import { MCP_TOOL_NAME, type McpItemKind, type McpRequest, requestIdOf } from "../mcp/mcp-request.js";
+import { ListChangedThrottle } from "../mcp/list-changed-throttle.js";
+import { MAX_TOOLS, usableTools } from "../mcp/list-upstream-tools.js";
+import { type McpItemKind, type McpRequest, requestIdOf } from "../mcp/mcp-request.js";
 import type { McpServers } from "../mcp/mcp-servers.js";
 import type { McpSessions } from "../mcp/sessions.js";
 import type { ToolPins } from "../mcp/tool-pins.js";
@@ -28,6 +29,7 @@ export interface ForwardMcpDeps {
 }
 
 export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
+  const listChanged = new ListChangedThrottle();
   return async function forwardMcp(req: Request, res: Response, next: NextFunction) {
     const mcp = res.locals.mcp!;
     const abort = new AbortController();
@@ -85,7 +87,10 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         res.locals.answer = { status: upstream.status, headers: out, body: Buffer.alloc(0) };
         res.end();
       } else if (/^text\/event-stream/i.test(contentType ?? "")) {
-        const stream = rewriteSse(upstream.body as WebReadableStream<Uint8Array>, rewrite, (data) =>
+        const session = mcp.session;
+        const passing = async (message: JSONRPCMessage) =>
+          session && !listChanged.passes(session.id, message) ? null : rewrite(message);
+        const stream = rewriteSse(upstream.body as WebReadableStream<Uint8Array>, passing, (data) =>
           scrubText(data, secrets),
         );
         res.locals.answer = { status: upstream.status, headers: out, body: stream };
@@ -165,10 +170,8 @@ async function filterList(
   switch (mcp.method) {
     case "tools/list": {
       // A name outside MCP's tool-name alphabet is never shown (nor callable): it could pass for a prompt
-      // or resource action ("prompt:…") in a policy.
-      const tools = (Array.isArray(result.tools) ? result.tools.filter(isDefinition) : []).filter((t) =>
-        MCP_TOOL_NAME.test(t.name),
-      );
+      // or resource action ("prompt:…") in a policy. Past MAX_TOOLS a page's tools are neither pinned nor shown.
+      const tools = usableTools(Array.isArray(result.tools) ? result.tools : []).slice(0, MAX_TOOLS);
       const changedNow = await pins.observe(mcp.server.name, tools);
       changed = [...changedNow];
       filtered = { ...result, tools: tools.filter((t) => !changedNow.has(t.name) && allows("tool", t.name)) };

@@ -1,5 +1,5 @@
 // Composition of the state several gateway processes share, chosen in one place:
-// with config.redis.url, replay nonces, rate-limit counters, calls in flight and invalidation events go
+// with config.redis.url, replay nonces, rate-limit and budget counters, calls in flight and invalidation events go
 // through Redis; without it, each lives in this process (one gateway, the default).
 // main.ts builds it before the store (the store reports its health here) and hands it
 // to createServices.
@@ -7,10 +7,13 @@ import type { Logger } from "pino";
 import { createLocalInvalidationBus, type InvalidationBus } from "../cache/invalidation.js";
 import type { Config } from "../config.js";
 import type { NonceCache } from "../httpsig/nonce-cache.js";
+import type { BudgetCounters } from "../limits/budget-ledger.js";
 import type { InFlightCounter } from "../limits/concurrency.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
+import { budgetFenceSeconds } from "../limits/shared-budget-ledger.js";
 import type { McpSessions } from "../mcp/sessions.js";
 import { createDependencyHealth, type Dependency, type DependencyHealth } from "./dependency-health.js";
+import { createRedisBudgetCounters, initBudgetEpoch } from "./redis-budget-counters.js";
 import { connectRedis, redisCall } from "./redis-client.js";
 import { createRedisInFlightCounter } from "./redis-in-flight.js";
 import { createRedisInvalidationBus } from "./redis-invalidation-bus.js";
@@ -28,6 +31,8 @@ export interface SharedState {
   nonceCache?: NonceCache;
   /** Set when Redis holds the rate-limit counters. */
   rateLimiter?: RateLimiter;
+  /** Set when Redis holds the budget counters (services then builds the shared budget ledger). */
+  budgetCounters?: BudgetCounters;
   /** Set when Redis holds the agents' MCP sessions; otherwise they live in this process. */
   mcpSessions?: McpSessions;
   /** Set when Redis counts each agent's calls in flight. */
@@ -74,6 +79,7 @@ export async function createSharedState(
   });
   if (await redis.ready) {
     await initNonceEpoch(redis.command, redis.prefix).catch(() => {});
+    await initBudgetEpoch(redis.command, redis.prefix).catch(() => {});
   } else {
     logger.error("redis unreachable at start; retrying in the background");
   }
@@ -92,6 +98,9 @@ export async function createSharedState(
     ...(options.now ? { now: options.now } : {}),
   });
   const rateLimiter = createRedisRateLimiter({ redis: redis.command, prefix: redis.prefix });
+  const budgetCounters = createRedisBudgetCounters(redis.command, redis.prefix, {
+    fenceSeconds: budgetFenceSeconds(),
+  });
   const mcpSessions = createRedisMcpSessions({
     redis: redis.command,
     prefix: redis.prefix,
@@ -109,6 +118,11 @@ export async function createSharedState(
     rateLimiter: {
       consume: (key, rule, cost) => health.guard("redis", () => rateLimiter.consume(key, rule, cost)),
       refund: (key, rule, cost) => health.guard("redis", () => rateLimiter.refund(key, rule, cost)),
+    },
+    budgetCounters: {
+      reserve: (holds, seeds) => health.guard("redis", () => budgetCounters.reserve(holds, seeds)),
+      adjust: (changes) => health.guard("redis", () => budgetCounters.adjust(changes)),
+      read: (keys) => health.guard("redis", () => budgetCounters.read(keys)),
     },
     mcpSessions: {
       open: (agentId, server, upstreamId) =>

@@ -166,6 +166,8 @@ export interface RecordBatch {
   decisions: DecisionRecord[];
   /** Appended to the hash chain in this order. */
   audit: AuditEvent[];
+  /** Budget counter changes, applied in the same transaction. */
+  budgets?: BudgetDelta[];
 }
 
 export interface RecordStore {
@@ -173,25 +175,24 @@ export interface RecordStore {
   write(batch: RecordBatch): Promise<AuditRecord[]>;
 }
 
-export interface BudgetReservation {
-  id: string;
+/** A change to one budget counter's durable count (positive: a hold; negative: what a settle gives back). */
+export interface BudgetDelta {
+  agentId: string;
+  /** The budget rule's key, e.g. "gmail|calls|messages.send". */
+  key: string;
+  /** The period's key, e.g. "2026-11-22" or "2026-11". */
+  period: string;
+  delta: number;
 }
 
+/**
+ * The durable side of the budget ledger (limits/budget-ledger.ts). Counters are changed only
+ * through RecordBatch.budgets, group-committed with decisions and audit events; this reads one
+ * back when a ledger first needs it (or Redis lost it).
+ */
 export interface BudgetStore {
-  /**
-   * Atomically reserves `amount` against (agent, key, period) if the total used plus
-   * reserved stays within `limit`; returns null when it would not.
-   */
-  reserve(input: {
-    agentId: string;
-    key: string;
-    period: string;
-    amount: number;
-    limit: number;
-  }): Promise<BudgetReservation | null>;
-  /** Replaces the reserved amount with what was really used (0 releases it). */
-  settle(reservation: BudgetReservation, used: number): Promise<void>;
-  usage(agentId: string, key: string, period: string): Promise<number>;
+  /** Settled use plus holds not yet settled for (agent, key, period); 0 when never used. */
+  count(agentId: string, key: string, period: string): Promise<number>;
 }
 
 export interface CredentialVersion {

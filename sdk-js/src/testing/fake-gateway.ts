@@ -28,6 +28,8 @@ export interface FakeGateway {
   onMint: ((request: Omit<MintedToken, "token">) => Answer | undefined) | undefined;
   /** Answers an accepted tool call; default `{"ok":true}`. */
   onToolCall: (call: SeenRequest & { token: string }) => Answer | Promise<Answer>;
+  /** Forgets what it saw and puts every setting above back to its starting value (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export function problem(
 }
 
 export async function startFakeGateway(publicKey: Uint8Array): Promise<FakeGateway> {
-  const fake: Omit<FakeGateway, "url" | "server" | "close"> = {
+  const initial = (): Omit<FakeGateway, "url" | "server" | "reset" | "close"> => ({
     mints: [],
     toolCalls: [],
     expiresIn: 300,
@@ -61,7 +63,8 @@ export async function startFakeGateway(publicKey: Uint8Array): Promise<FakeGatew
     refuse: new Map(),
     onMint: undefined,
     onToolCall: () => ({ body: '{"ok":true}' }),
-  };
+  });
+  const fake = initial();
   const server = await startSignatureServer(publicKey, async (seen) => {
     if (seen.verdict !== "ok") return problem(401, "signature_invalid");
     const path = seen.target.split("?", 1)[0] ?? "";
@@ -98,5 +101,10 @@ export async function startFakeGateway(publicKey: Uint8Array): Promise<FakeGatew
     }
     return problem(404, "not_found");
   });
-  return Object.assign(fake, { url: server.url, server, close: () => server.close() });
+  return Object.assign(fake, {
+    url: server.url,
+    server,
+    reset: () => Object.assign(fake, initial()),
+    close: () => server.close(),
+  });
 }

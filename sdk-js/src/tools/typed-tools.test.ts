@@ -41,11 +41,10 @@ const chunk = (content: string) =>
 
 before(async () => {
   fake = await startFakeGateway(key.publicKey);
-  fake.onToolCall = (call) => reply(call);
 });
 beforeEach(() => {
-  fake.mints.length = 0;
-  fake.toolCalls.length = 0;
+  fake.reset();
+  fake.onToolCall = (call) => reply(call);
   reply = () => ({ body: "{}" });
   gw = new AgentGateway({ baseUrl: fake.url, key });
 });

@@ -1,60 +1,29 @@
 import type { Database } from "better-sqlite3";
-import { newId } from "../ids.js";
-import type { BudgetStore } from "../types.js";
+import { mergeBudgetDeltas } from "../budget-deltas.js";
+import type { BudgetDelta, BudgetStore } from "../types.js";
 
+// One row per (agent, key, period). `used` is the durable count: every hold added when it was
+// granted, every settle's difference added after. `reserved` and the budget_reservations table
+// are what the per-call store transactions of earlier versions wrote; a count read here still
+// includes `reserved` (holds in flight when such a version stopped: counted, never forgotten).
 export function createSqliteBudgetStore(db: Database): BudgetStore {
-  const ensureRow = db.prepare(
-    "INSERT INTO budget_usage (agent_id, key, period) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+  const selectCount = db.prepare<[string, string, string], { total: number }>(
+    "SELECT used + reserved AS total FROM budget_usage WHERE agent_id = ? AND key = ? AND period = ?",
   );
-  const selectRow = db.prepare<[string, string, string], { used: number; reserved: number }>(
-    "SELECT used, reserved FROM budget_usage WHERE agent_id = ? AND key = ? AND period = ?",
-  );
-  const addReserved = db.prepare(
-    "UPDATE budget_usage SET reserved = reserved + ? WHERE agent_id = ? AND key = ? AND period = ?",
-  );
-  const insertReservation = db.prepare(
-    "INSERT INTO budget_reservations (id, agent_id, key, period, amount) VALUES (?, ?, ?, ?, ?)",
-  );
-  const selectReservation = db.prepare<
-    [string],
-    { agent_id: string; key: string; period: string; amount: number }
-  >("SELECT agent_id, key, period, amount FROM budget_reservations WHERE id = ?");
-
-  // The check and the increment run in one SQLite transaction, so concurrent calls cannot overshoot.
-  const reserveTx = db.transaction(
-    (input: { agentId: string; key: string; period: string; amount: number; limit: number }) => {
-      ensureRow.run(input.agentId, input.key, input.period);
-      const row = selectRow.get(input.agentId, input.key, input.period)!;
-      if (row.used + row.reserved + input.amount > input.limit) return null;
-      addReserved.run(input.amount, input.agentId, input.key, input.period);
-      const id = newId("bud");
-      insertReservation.run(id, input.agentId, input.key, input.period, input.amount);
-      return { id };
-    },
-  );
-
-  // Prepared once: settle runs on every budgeted call.
-  const applyUsage = db.prepare(
-    "UPDATE budget_usage SET reserved = reserved - ?, used = used + ? WHERE agent_id = ? AND key = ? AND period = ?",
-  );
-  const deleteReservation = db.prepare("DELETE FROM budget_reservations WHERE id = ?");
-  const settleTx = db.transaction((id: string, used: number) => {
-    const r = selectReservation.get(id);
-    if (!r) return;
-    applyUsage.run(r.amount, used, r.agent_id, r.key, r.period);
-    deleteReservation.run(id);
-  });
-
   return {
-    async reserve(input) {
-      return reserveTx(input);
+    async count(agentId, key, period) {
+      return selectCount.get(agentId, key, period)?.total ?? 0;
     },
-    async settle(reservation, used) {
-      settleTx(reservation.id, used);
-    },
-    async usage(agentId, key, period) {
-      const row = selectRow.get(agentId, key, period);
-      return row ? row.used + row.reserved : 0;
-    },
+  };
+}
+
+/** Applies budget deltas; run inside the record batch's transaction. */
+export function prepareBudgetApply(db: Database): (deltas: readonly BudgetDelta[]) => void {
+  const add = db.prepare(
+    `INSERT INTO budget_usage (agent_id, key, period, used) VALUES (?, ?, ?, ?)
+     ON CONFLICT (agent_id, key, period) DO UPDATE SET used = used + excluded.used`,
+  );
+  return (deltas) => {
+    for (const d of mergeBudgetDeltas(deltas)) add.run(d.agentId, d.key, d.period, d.delta);
   };
 }
