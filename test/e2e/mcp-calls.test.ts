@@ -48,6 +48,8 @@ decision := {
 `;
 
 let repo: FakeMcpRepo;
+/** The same server answering in JSON documents rather than SSE streams: the gateway's buffered path. */
+let jsonRepo: FakeMcpRepo;
 let gw: GatewayProcess;
 
 type McpRefusal = Error & { code?: number; data?: Record<string, any> };
@@ -59,9 +61,9 @@ async function refusal(promise: Promise<unknown>): Promise<McpRefusal> {
   );
 }
 
-async function connect(agent: RegisteredAgent): Promise<Client> {
+async function connect(agent: RegisteredAgent, server = "repo"): Promise<Client> {
   const client = new Client({ name: "e2e-agent", version: "1.0.0" });
-  await client.connect(createMcpTransport(new AgentGateway({ baseUrl: gw.url, key: agent.key }), "repo"));
+  await client.connect(createMcpTransport(new AgentGateway({ baseUrl: gw.url, key: agent.key }), server));
   return client;
 }
 
@@ -69,8 +71,9 @@ const echo = (client: Client, text: string) => client.callTool({ name: "echo", a
 
 before(async () => {
   repo = await startFakeMcpRepo();
+  jsonRepo = await startFakeMcpRepo({ jsonResponses: true });
   const config = writeConfig({
-    mcp: { servers: { repo: { url: repo.url } } },
+    mcp: { servers: { repo: { url: repo.url }, repojson: { url: jsonRepo.url } } },
     rateLimits: {
       tiers: {
         default: { perAgent: BIG },
@@ -91,6 +94,7 @@ after(async () => {
   await gw?.stop();
   gw?.cleanup();
   await repo?.close();
+  await jsonRepo?.close();
 });
 
 describe("MCP tools/call: limits, budgets, obligations and approvals", () => {
@@ -171,6 +175,20 @@ describe("MCP tools/call: limits, budgets, obligations and approvals", () => {
     assert.deepEqual(blocked.content, [{ type: "text", text: "keep: the token is [blocked]" }]);
     assert.deepEqual(blocked.structuredContent, { text: "keep: the token is [blocked]" });
     assert.doesNotMatch(JSON.stringify(blocked), new RegExp(SECRET_PATTERN));
+    await client.close();
+  });
+
+  it("truncate and block_patterns apply to a result answered as one JSON document too", async () => {
+    const agent = await registerAgent(gw, { name: "json-answers", scopes: ["mcp.repojson:use"] });
+    const client = await connect(agent, "repojson");
+    const long = await echo(client, "abcdefghijklmnopqrstuvwxyz");
+    assert.deepEqual(long.content, [{ type: "text", text: "abcdefghijkl" }]);
+    const blocked = await echo(client, "keep: ghp_0123456789abcdef");
+    assert.deepEqual(blocked.structuredContent, { text: "keep: [blocked]" });
+    assert.ok(
+      jsonRepo.calls.some(([tool]) => tool === "echo"),
+      "the JSON server served the calls",
+    );
     await client.close();
   });
 

@@ -250,6 +250,15 @@ describe("MCP through the gateway, with the official TypeScript client", () => {
       await post({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "prompt:summarize_file" } }),
     );
     assert.equal(oddName[0].error.code, -32602);
+    // Huge arguments are refused before anything reads them (the gateway's body limit, 1 MiB by default).
+    const huge = await post({
+      jsonrpc: "2.0",
+      id: 9,
+      method: "tools/call",
+      params: { name: "read_file", arguments: { path: "x".repeat(2 * 1024 * 1024) } },
+    });
+    assert.equal(huge.status, 413);
+    assert.equal(huge.body.code, "payload_too_large");
     assert.equal(repo.received.length, seen, "nothing of these reached the server");
     assert.ok(!repo.calls.some(([tool]) => tool === "delete_repo"));
   });

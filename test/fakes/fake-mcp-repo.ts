@@ -27,7 +27,12 @@ export interface FakeMcpRepo {
   close(): Promise<void>;
 }
 
-export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
+export async function startFakeMcpRepo(
+  options: {
+    /** Answer each request with one JSON document instead of an SSE stream (the transport's other mode). */
+    jsonResponses?: boolean;
+  } = {},
+): Promise<FakeMcpRepo> {
   const received: FakeMcpRepo["received"] = [];
   const calls: FakeMcpRepo["calls"] = [];
   const transports = new Map<string, StreamableHTTPServerTransport>();
@@ -181,6 +186,7 @@ export async function startFakeMcpRepo(): Promise<FakeMcpRepo> {
         }
         const fresh = new StreamableHTTPServerTransport({
           sessionIdGenerator: () => randomUUID(),
+          enableJsonResponse: options.jsonResponses ?? false,
           onsessioninitialized: (sid) => {
             transports.set(sid, fresh);
           },
