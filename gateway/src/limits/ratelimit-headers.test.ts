@@ -44,7 +44,7 @@ describe("rateLimitHeaders", () => {
         [0, 0],
         [42, 7],
         [999_999_999_999_999, 3600],
-      ]) {
+      ] as const) {
         const r = result({
           policyName,
           remaining,
