@@ -9,10 +9,7 @@ import {
   type Page,
   StoreConflictError,
 } from "../types.js";
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-}
+import { isUniqueViolation } from "./unique-violation.js";
 
 export function createSqliteAgentStore(db: Database, now: () => Date): AgentStore {
   const selectAgent = db.prepare<[string], AgentRow>("SELECT * FROM agents WHERE id = ?");
