@@ -168,7 +168,9 @@ describe("using a token: each failure with its code", () => {
   it("a tampered signature", async () => {
     const { token } = await getToken(gw, agent.key, { tool: "openai", scopes: ["openai:models"] });
     const [h, p, s] = token.split(".");
-    const flipped = `${s!.slice(0, -2)}${s!.endsWith("A") ? "BA" : "AA"}`;
+    // One character in the middle, always changed (the old last-two-characters swap left a signature ending in
+    // "BA" as it was: 1 run in 256 sent the valid token).
+    const flipped = `${s!.slice(0, 10)}${s![10] === "A" ? "B" : "A"}${s!.slice(11)}`;
     assertProblemShape(await callModels(gw, agent.key, `${h}.${p}.${flipped}`), 401, "token_invalid");
   });
   it("tampered claims (scope widened) under the original signature", async () => {
