@@ -713,7 +713,7 @@ export interface components {
             tool: string | null;
             action: string | null;
             /** @enum {string} */
-            phase: "token" | "call";
+            phase: "token" | "call" | "list";
             allow: boolean;
             reasons: string[];
             obligations: {
@@ -1374,7 +1374,7 @@ export interface operations {
                 agentId?: string;
                 tool?: string;
                 allow?: "true" | "false";
-                phase?: "token" | "call";
+                phase?: "token" | "call" | "list";
                 limit?: number;
                 cursor?: string;
             };
