@@ -20,6 +20,7 @@ import pytest
 from agentgw import KeyPair, generate_key_pair
 from fake_gateway import FakeGateway
 from fakes_process import FakesProcess, start_fakes_process
+from processes import stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS_DIR = REPO_ROOT / "test" / "vectors"
@@ -72,13 +73,7 @@ class GatewayProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _free_port() -> int:

@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from processes import stop_process
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVE_FAKES = REPO_ROOT / "test" / "fakes" / "serve.ts"
 
@@ -61,13 +63,7 @@ class FakesProcess:
         return message
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()

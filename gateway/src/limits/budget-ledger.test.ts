@@ -170,13 +170,20 @@ describe("shared budget ledger", () => {
 
   it("a hold not committed in time is refused (503) and stays counted", async () => {
     const store = openSqliteStore({ dataDir: ":memory:" });
-    const never = { write: () => new Promise<void>(() => {}) };
+    // Never commits in time, then fails: the late failure must not become an unhandled rejection.
+    const never = {
+      write: () =>
+        new Promise<void>((_, reject) =>
+          setTimeout(() => reject(new Error("late")), 2 * TEST_COMMIT_TIMEOUT_MS),
+        ),
+    };
     await withLedger(
       shared,
       async (f) => {
         const error = await f.ledger.reserve([hold()]).catch((e: unknown) => e);
         assert.ok(error instanceof StoreUnavailableError && error.dependency === "postgres", String(error));
         assert.deepEqual(await f.another().usage([counter]), [1], "it may still land: counted");
+        await sleep(2 * TEST_COMMIT_TIMEOUT_MS);
       },
       { store, durable: never },
     );
@@ -206,8 +213,9 @@ describe("shared budget ledger", () => {
       assert.deepEqual(await afterFence(() => ledger.reserve([hold(1, 2)])), { granted: true });
       assert.deepEqual(await ledger.reserve([hold(1, 2)]), { granted: false, refused: 0 });
     } finally {
-      await clients.close();
+      // The server first: its process does not keep this one alive, the clients' reconnecting does.
       await redis.close();
+      await clients.close();
       await store.close();
     }
   });

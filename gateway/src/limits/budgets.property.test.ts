@@ -1,6 +1,6 @@
 // Property test (fast-check) for budgets on both ledgers: whatever the budgets, the calls and the
-// order in which the ledger's commits complete (fast-check's scheduler picks the order of every
-// one; for the local ledger also of every counter read from the store), at every moment
+// order in which the ledger's commits and counter reads from the store complete (fast-check's
+// scheduler picks the order of every one), at every moment
 // - the amount used plus held never exceeds a limit, and
 // - the store's durable count (what a restarted gateway, or a Redis that lost its data, starts
 //   from) is at least what the calls let through so far can have spent: a crash at any moment
@@ -114,8 +114,8 @@ for (const kind of LEDGER_KINDS) {
               );
             }
           };
-          // Every commit (and the local ledger's counter reads) waits for the scheduler; the invariants
-          // are checked after each commit.
+          // Every commit and every counter read waits for the scheduler; the invariants are checked
+          // after each commit.
           const records = budgetLogOf(createRecordWriter(store.records));
           try {
             fixture = await kind.open({
@@ -163,7 +163,8 @@ for (const kind of LEDGER_KINDS) {
             });
             await s.waitFor(Promise.all(runs));
 
-            const used = await fixture.ledger.usage(counters().map((x) => x.key));
+            // Counters no call has read yet are read now, through the scheduler too.
+            const used = await s.waitFor(fixture.ledger.usage(counters().map((x) => x.key)));
             for (const [i, { r, agentId, key }] of counters().entries()) {
               const truth = admitted
                 .filter((c) => c.agent === agentId && matches(r, c))

@@ -70,6 +70,7 @@ export function createSharedBudgetLedger(deps: SharedBudgetLedgerDeps): BudgetLe
       timer = setTimeout(() => resolve(false), commitTimeoutMs);
     });
     try {
+      // A commit that fails after the timeout is handled by the race: the call was already refused.
       return await Promise.race([durable.write(deltasOf(holds, 1)).then(() => true as const), late]);
     } finally {
       clearTimeout(timer);

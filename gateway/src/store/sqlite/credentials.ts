@@ -10,6 +10,7 @@ import {
   type VersionRow,
 } from "../credential-rows.js";
 import { type CredentialStore, StoreConflictError, type StoredCredential } from "../types.js";
+import { isUniqueViolation } from "./unique-violation.js";
 
 export function createSqliteCredentialStore(db: Database, now: () => Date): CredentialStore {
   const selectOne = db.prepare<[string], CredentialRow>("SELECT * FROM credentials WHERE name = ?");
@@ -96,8 +97,7 @@ export function createSqliteCredentialStore(db: Database, now: () => Date): Cred
       try {
         return createTx(input);
       } catch (error) {
-        if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY")
-          throw new StoreConflictError(`credential ${input.name} exists`);
+        if (isUniqueViolation(error)) throw new StoreConflictError(`credential ${input.name} exists`);
         throw error;
       }
     },
