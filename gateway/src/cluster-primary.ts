@@ -2,11 +2,13 @@
 // (node:cluster) and run the whole gateway each. They share state the way separate
 // instances do (the store, and Redis — config refuses N > 1 without it). The primary
 // prepares what must happen once (store migrations, a dev-mode admin token every worker
-// accepts), restarts a worker that dies, and on SIGTERM/SIGINT stops them all gracefully.
+// accepts), gathers the workers' metrics for a scrape, restarts a worker that dies, and on
+// SIGTERM/SIGINT stops them all gracefully.
 import cluster, { type Worker } from "node:cluster";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { serveClusterMetrics } from "./metrics/cluster-metrics.js";
 import { openStore } from "./store/open.js";
 
 const RESTART_DELAY_MS = 1_000;
@@ -22,6 +24,7 @@ export async function runClusterPrimary(config: Config, logger: Logger): Promise
     ? { AGENTGW_ADMIN_TOKEN: config.adminToken }
     : {};
   let stopping = false;
+  serveClusterMetrics();
   const fork = (): Worker => cluster.fork(env);
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;

@@ -12,6 +12,7 @@ import { runClusterPrimary } from "./cluster-primary.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { CredentialStartupError } from "./credentials/open-credentials.js";
 import { createLogger } from "./log.js";
+import { clusterMetricsRenderer } from "./metrics/cluster-metrics.js";
 import { createServices } from "./services.js";
 import { createSharedState } from "./shared-state/index.js";
 import { openStore } from "./store/open.js";
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
     shared.bus,
   );
   const services = await createServices(config, store, logger, { shared });
-  const app = createApp({ config, store, logger, services });
+  // A worker's /metrics answers for every worker of this gateway (cluster-metrics.ts).
+  const metrics = cluster.isWorker
+    ? { ...services.metrics, render: clusterMetricsRenderer(services.metrics.registry) }
+    : services.metrics;
+  const app = createApp({ config, store, logger, services: { ...services, metrics } });
 
   // Node's default gives a request 300 s to arrive: far too long to hold a slow upload's slot.
   // Responses (streams) are not bounded by this; only receiving the request is. The check runs

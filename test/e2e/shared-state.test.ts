@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { AgentGateway, type FetchLike, signRequest } from "@agentgw/sdk";
 import { createMcpTransport } from "@agentgw/sdk/mcp";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { find, parseExposition } from "../../gateway/src/metrics/testing/exposition.js";
 import { BACKEND_HEADER } from "../../scripts/balancer.mjs";
 import { type FakeMcpRepo, startFakeMcpRepo } from "../fakes/fake-mcp-repo.js";
 import { type AllFakes, buildMessage, startAllFakes } from "../fakes/index.js";
@@ -168,7 +169,8 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
     const agent = await registerAgent(gws.instances[0]!, { tier: "narrow" });
     const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
     const auth = { authorization: `Bearer ${t}` };
-    fakes.openai.reset();
+    // Not reset(): that would also forget API keys an earlier test rotated the credential to.
+    const seen = fakes.openai.received.length;
     fakes.openai.behave({ delayMs: 1500 });
     try {
       // Counted per process, each instance would admit 3: 6 of the 10 would succeed.
@@ -180,13 +182,13 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
         ok >= 1 && ok <= 3,
         `never more than 3 in flight (${results.map((r) => r.status).join(",")})`,
       );
-      assert.ok(fakes.openai.received.length <= 3, "no more than 3 reached the upstream");
+      assert.ok(fakes.openai.received.length - seen <= 3, "no more than 3 reached the upstream");
       for (const r of results.filter((x) => x.status !== 200)) {
         assertProblemShape(r, 429, "rate_limited");
         assert.match(r.body.detail, /at most 3 calls to openai/);
       }
       // Every place was given back when the calls ended, on both instances.
-      fakes.openai.reset();
+      fakes.openai.behave({ delayMs: 0 });
       const again = await Promise.all(
         Array.from({ length: 3 }, (_, i) => gws.call(i % 2, agent.key, { path: models, headers: auth })),
       );
@@ -195,7 +197,7 @@ describe("two gateway processes on one PostgreSQL and Redis", () => {
         [200, 200, 200],
       );
     } finally {
-      fakes.openai.reset();
+      fakes.openai.behave({ delayMs: 0 });
     }
   });
 
@@ -444,7 +446,6 @@ describe("AGENTGW_WORKERS=2", () => {
   it("workers share the calls-in-flight bound and console sign-outs", async () => {
     const agent = await registerAgent(gws.instances[0]!, { tier: "narrow" });
     const { token: t } = await token(gws, 0, agent, "openai", ["openai:models"]);
-    fakes.openai.reset();
     fakes.openai.behave({ delayMs: 1500 });
     try {
       const results = await Promise.all(
@@ -455,10 +456,10 @@ describe("AGENTGW_WORKERS=2", () => {
       const ok = results.filter((r) => r.status === 200).length;
       assert.ok(
         ok >= 1 && ok <= 3,
-        `never more than 3 in flight (${results.map((r) => r.status).join(",")})`,
+        `never more than 3 in flight (${results.map((r) => `${r.status} ${r.body.code ?? ""}`).join(",")})`,
       );
     } finally {
-      fakes.openai.reset();
+      fakes.openai.behave({ delayMs: 0 });
     }
 
     const gw = gws.instances[0]!;
@@ -574,5 +575,35 @@ decision := {"allow": true, "reasons": [], "obligations": {}} if input.phase != 
     );
     const refused = await many(8, () => gws.call(0, agent.key, { path: models, headers: auth }));
     assert.deepEqual(new Set(refused.map((r) => r.body.code)), new Set(["token_revoked"]));
+  });
+
+  it("a scrape of /metrics counts what every worker served, whichever worker answers it", async () => {
+    const gw = gws.instances[0]!;
+    const agent = await registerAgent(gw);
+    const served = async () => {
+      const res = await fetch(`${gw.url}/metrics`, {
+        headers: { authorization: `Bearer ${gws.env.AGENTGW_ADMIN_TOKEN}` },
+      });
+      assert.equal(res.status, 200);
+      const samples = find(parseExposition(await res.text()), "agentgw_requests_total", {
+        route_class: "agent",
+        code: "ok",
+      });
+      return samples.reduce((sum, s) => sum + s.value, 0);
+    };
+    const before = await served();
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, () => gws.call(0, agent.key, { path: "/v1/whoami" })),
+    );
+    assert.deepEqual(new Set(calls.map((r) => r.status)), new Set([200]));
+    const workers = new Set(
+      gw
+        .logs()
+        .filter((l) => l.msg === "request" && l.agentId === agent.id)
+        .map((l) => l.worker),
+    );
+    assert.ok(workers.size >= 2, `both workers served (workers ${[...workers].join(",")})`);
+    // Each scrape may land on either worker; every one of them sees all 20.
+    for (let i = 0; i < 6; i++) assert.equal((await served()) - before, 20);
   });
 });

@@ -8,7 +8,14 @@
 // The library's limiters share one interface across stores, so a Redis-backed
 // limiter is a different `makeLimiter`, nothing more.
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { assertRateRule, type RateLimiter, type RateLimitResult, type RateRule } from "./rate-limiter.js";
+import {
+  assertCost,
+  assertRateRule,
+  combinedResult,
+  type RateLimiter,
+  type RateRule,
+  ruleWindows,
+} from "./rate-limiter.js";
 
 export interface LimiterWindowOptions {
   keyPrefix: string;
@@ -53,17 +60,10 @@ export function createFlexibleRateLimiter(options: FlexibleRateLimiterOptions = 
       return known;
     }
     assertRateRule(rule, "rule");
-    const bucket = Math.min(rule.burst, rule.points);
+    const { sustained, burst } = ruleWindows(rule);
     const windows: RuleWindows = {
-      sustained: makeLimiter({ keyPrefix: `${id}/s`, points: rule.points, duration: rule.windowSeconds }),
-      burst:
-        bucket < rule.points
-          ? makeLimiter({
-              keyPrefix: `${id}/b`,
-              points: bucket,
-              duration: (bucket * rule.windowSeconds) / rule.points,
-            })
-          : null,
+      sustained: makeLimiter({ keyPrefix: `${id}/s`, ...sustained }),
+      burst: burst ? makeLimiter({ keyPrefix: `${id}/b`, ...burst }) : null,
     };
     rules.set(id, windows);
     if (rules.size > maxRules) {
@@ -79,21 +79,17 @@ export function createFlexibleRateLimiter(options: FlexibleRateLimiterOptions = 
       const { sustained, burst } = windowsFor(rule);
       const limiters = burst ? [sustained, burst] : [sustained];
       const outcomes = await Promise.all(limiters.map((limiter) => take(limiter, key, cost)));
-      const refused = outcomes.filter((o) => !o.ok);
-      if (refused.length > 0) {
-        // A refused request uses no quota from the windows that did admit it.
+      // A refused request uses no quota from the windows that did admit it.
+      if (outcomes.some((o) => !o.ok))
         await Promise.all(outcomes.filter((o) => o.ok).map((o) => o.limiter.reward(key, cost)));
-        const retryAfterSeconds = Math.max(1, ...refused.map((o) => ceilSeconds(o.res.msBeforeNext)));
-        return result(rule, false, 0, retryAfterSeconds, retryAfterSeconds);
-      }
-      // Report the window with the least quota left: that is what the caller runs into first.
-      const tightest = outcomes.reduce((a, b) =>
-        b.res.remainingPoints < a.res.remainingPoints ||
-        (b.res.remainingPoints === a.res.remainingPoints && b.res.msBeforeNext > a.res.msBeforeNext)
-          ? b
-          : a,
+      return combinedResult(
+        rule,
+        outcomes.map((o) => ({
+          ok: o.ok,
+          remaining: o.res.remainingPoints,
+          msBeforeNext: o.res.msBeforeNext,
+        })),
       );
-      return result(rule, true, tightest.res.remainingPoints, ceilSeconds(tightest.res.msBeforeNext), 0);
     },
 
     async refund(key, rule, cost = 1) {
@@ -111,34 +107,5 @@ async function take(limiter: RateLimiterAbstract, key: string, cost: number): Pr
     // The library rejects with a RateLimiterRes when over the limit, with an Error when its store fails.
     if (error instanceof RateLimiterRes) return { ok: false, res: error, limiter };
     throw error;
-  }
-}
-
-function result(
-  rule: RateRule,
-  allowed: boolean,
-  remaining: number,
-  resetSeconds: number,
-  retryAfterSeconds: number,
-): RateLimitResult {
-  return {
-    allowed,
-    limit: rule.points,
-    // RateLimit-Policy's `w` is a non-zero Integer.
-    windowSeconds: Math.max(1, Math.ceil(rule.windowSeconds)),
-    remaining: Math.max(0, Math.floor(remaining)),
-    resetSeconds: Math.max(0, resetSeconds),
-    retryAfterSeconds,
-    policyName: rule.name,
-  };
-}
-
-function ceilSeconds(ms: number): number {
-  return ms > 0 ? Math.ceil(ms / 1000) : 0;
-}
-
-function assertCost(cost: number): void {
-  if (!Number.isInteger(cost) || cost < 1) {
-    throw new RangeError(`cost must be a positive integer, got ${String(cost)}`);
   }
 }

@@ -6,7 +6,7 @@
 // (`rate_limit`) may replace it.
 import type { Config } from "../config.js";
 import { GatewayError } from "../errors.js";
-import { createFlexibleRateLimiter } from "./flexible-rate-limiter.js";
+import { createMemoryRateLimiter } from "./memory-rate-limiter.js";
 import {
   assertRateRule,
   type RateLimiter,
@@ -51,7 +51,7 @@ export interface RateLimits {
 }
 
 export interface RateLimitsOptions {
-  /** Defaults to an in-memory rate-limiter-flexible limiter. */
+  /** Defaults to the in-memory limiter of one process; the Redis-backed one when state is shared. */
   limiter?: RateLimiter;
   /** Called with the policy that refused a request (and the agent, if any), e.g. to count rate-limit hits. */
   onRefused?: (policy: RatePolicyName, agentId: string | null) => void;
@@ -66,7 +66,7 @@ interface TierRules {
 }
 
 export function createRateLimits(config: RateLimitsConfig, options: RateLimitsOptions = {}): RateLimits {
-  const limiter = options.limiter ?? createFlexibleRateLimiter();
+  const limiter = options.limiter ?? createMemoryRateLimiter();
   const onRefused = options.onRefused ?? (() => {});
 
   // Resolve every tier's rules once, and refuse to start with a rule that cannot be enforced.

@@ -107,6 +107,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     help: "Upstream circuit breaker per tool: 0 closed, 1 half-open, 2 open.",
     labelNames: ["tool"],
     registers,
+    // With workers (cluster-metrics.ts): the worst state any worker's breaker is in.
+    aggregator: "max",
     collect() {
       this.reset();
       let states: ReadonlyMap<string, BreakerState>;
@@ -127,6 +129,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     help: "Shared servers this process uses (postgres, redis): 1 reachable, 0 unreachable (checks that need it answer 503 store_unavailable).",
     labelNames: ["dependency"],
     registers,
+    // With workers: down when any worker finds it unreachable.
+    aggregator: "min",
     collect() {
       this.reset();
       try {
