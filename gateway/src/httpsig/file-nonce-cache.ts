@@ -141,14 +141,23 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
   /** Starts a new file when the current one is old enough, and deletes the files whose nonces all lapsed. */
   function rotate(): void {
     if (now() - current.openedAt < rotateEveryMs) return;
-    closeSync(current.fd);
-    retired.push({ path: current.path, lastKeepUntil: current.lastKeepUntil });
-    openJournal();
+    const previous = current;
+    try {
+      openJournal();
+    } catch {
+      return; // the new file cannot be opened (yet): keep appending to the current one, try again later
+    }
+    closeSync(previous.fd);
+    retired.push({ path: previous.path, lastKeepUntil: previous.lastKeepUntil });
     const nowUnix = now() / 1000;
     for (let i = retired.length - 1; i >= 0; i--) {
       if (retired[i]!.lastKeepUntil >= nowUnix) continue;
-      rmSync(retired[i]!.path, { force: true });
-      retired.splice(i, 1);
+      try {
+        rmSync(retired[i]!.path, { force: true });
+        retired.splice(i, 1);
+      } catch {
+        // not deleted now (it holds only lapsed nonces): tried again at the next rotation
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MIGRATIONS } from "./migrations.js";
+import { MIGRATIONS, pendingMigrations } from "./migrations.js";
 
 describe("store migrations", () => {
   it("are numbered 1, 2, 3… without gaps or repeats, each with its own name", () => {
@@ -21,5 +21,14 @@ describe("store migrations", () => {
     }
     assert.match(sql, /\bseq <seq key>/);
     assert.match(sql, /\bduration_ms <f64>/);
+  });
+
+  it("pending are the ones schema_migrations does not list, in order", () => {
+    assert.deepEqual(pendingMigrations([]), MIGRATIONS);
+    assert.deepEqual(
+      pendingMigrations([1, 2, 4]).map((m) => m.version),
+      MIGRATIONS.map((m) => m.version).filter((v) => ![1, 2, 4].includes(v)),
+    );
+    assert.deepEqual(pendingMigrations(MIGRATIONS.map((m) => m.version)), []);
   });
 });

@@ -16,6 +16,10 @@ export interface ColumnTypes {
   double: string;
 }
 
+/** The bookkeeping table both engines keep: one row per applied migration. */
+export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`;
+
 export interface Migration {
   version: number;
   name: string;
@@ -231,3 +235,9 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       CREATE INDEX console_sign_outs_expiry ON console_sign_outs(expires_ms);`,
   },
 ];
+
+/** The migrations not applied yet, in order, given the versions schema_migrations lists. */
+export function pendingMigrations(applied: Iterable<number>): Migration[] {
+  const done = new Set(applied);
+  return MIGRATIONS.filter((migration) => !done.has(migration.version));
+}

@@ -1,8 +1,15 @@
 import type pg from "pg";
-import { type AgentRow, type KeyRow, toAgent, toKey } from "../agent-rows.js";
-import { decodeCursor, encodeCursor, newId } from "../ids.js";
+import {
+  type AgentRow,
+  agentListSelect,
+  agentNextCursor,
+  type KeyRow,
+  toAgent,
+  toKey,
+} from "../agent-rows.js";
+import { newId } from "../ids.js";
 import { type Agent, type AgentStore, StoreConflictError } from "../types.js";
-import { isUniqueViolation, type Queryable, query, transaction } from "./pool.js";
+import { isUniqueViolation, param, type Queryable, query, transaction } from "./pool.js";
 
 async function hydrate(db: Queryable, rows: AgentRow[]): Promise<Agent[]> {
   if (rows.length === 0) return [];
@@ -47,16 +54,13 @@ export function createPostgresAgentStore(pool: pg.Pool, now: () => Date): AgentS
       }
     },
 
-    async list({ status, limit, cursor }) {
-      const after = cursor ? (decodeCursor(cursor) ?? "") : "";
-      const { rows } = await query<AgentRow>(
-        pool,
-        `SELECT * FROM agents WHERE id > $1 ${status ? "AND status = $3" : ""} ORDER BY id LIMIT $2`,
-        status ? [after, limit + 1, status] : [after, limit + 1],
-      );
-      const page = await hydrate(pool, rows.slice(0, limit));
-      const last = page.at(-1);
-      return { items: page, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    async list(q) {
+      const { sql, args } = agentListSelect(q, param);
+      const { rows } = await query<AgentRow>(pool, sql, args);
+      return {
+        items: await hydrate(pool, rows.slice(0, q.limit)),
+        nextCursor: agentNextCursor(rows, q.limit),
+      };
     },
 
     async get(id) {

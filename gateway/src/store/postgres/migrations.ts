@@ -1,7 +1,7 @@
 // The shared migrations (../migrations.ts) in PostgreSQL's column types, applied under an
 // advisory lock so instances starting together migrate once.
 import type pg from "pg";
-import { type ColumnTypes, MIGRATIONS } from "../migrations.js";
+import { type ColumnTypes, pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from "../migrations.js";
 import { query, transaction } from "./pool.js";
 
 const POSTGRES_TYPES: ColumnTypes = {
@@ -19,18 +19,9 @@ export async function migratePostgres(pool: pg.Pool): Promise<number[]> {
   await transaction(pool, async (client) => {
     // Held until this transaction ends; a second instance waits here, then sees the work done.
     await query(client, "SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-    await query(
-      client,
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
-    );
-    const done = new Set(
-      (await query<{ version: number }>(client, "SELECT version FROM schema_migrations")).rows.map(
-        (r) => r.version,
-      ),
-    );
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
+    await query(client, SCHEMA_MIGRATIONS_TABLE);
+    const done = await query<{ version: number }>(client, "SELECT version FROM schema_migrations");
+    for (const migration of pendingMigrations(done.rows.map((r) => r.version))) {
       await query(client, migration.sql(POSTGRES_TYPES));
       await query(client, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
         migration.version,

@@ -1,6 +1,13 @@
 import type { Database } from "better-sqlite3";
-import { type AgentRow, type KeyRow, toAgent, toKey } from "../agent-rows.js";
-import { decodeCursor, encodeCursor, newId } from "../ids.js";
+import {
+  type AgentRow,
+  agentListSelect,
+  agentNextCursor,
+  type KeyRow,
+  toAgent,
+  toKey,
+} from "../agent-rows.js";
+import { newId } from "../ids.js";
 import {
   type Agent,
   type AgentPatch,
@@ -58,18 +65,12 @@ export function createSqliteAgentStore(db: Database, now: () => Date): AgentStor
       }
     },
 
-    async list({ status, limit, cursor }) {
-      const after = cursor ? (decodeCursor(cursor) ?? "") : "";
-      const rows = db
-        .prepare<unknown[], AgentRow>(
-          `SELECT * FROM agents WHERE id > ? ${status ? "AND status = ?" : ""} ORDER BY id LIMIT ?`,
-        )
-        .all(...(status ? [after, status, limit + 1] : [after, limit + 1]));
-      const page = rows.slice(0, limit).map(hydrate);
-      const last = page.at(-1);
+    async list(query) {
+      const { sql, args } = agentListSelect(query, () => "?");
+      const rows = db.prepare<unknown[], AgentRow>(sql).all(...args);
       return {
-        items: page,
-        nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+        items: rows.slice(0, query.limit).map(hydrate),
+        nextCursor: agentNextCursor(rows, query.limit),
       } satisfies Page<Agent>;
     },
 
