@@ -168,7 +168,12 @@ describe("using a token: each failure with its code", () => {
   it("a tampered signature", async () => {
     const { token } = await getToken(gw, agent.key, { tool: "openai", scopes: ["openai:models"] });
     const [h, p, s] = token.split(".");
-    const flipped = `${s!.slice(0, -2)}${s!.endsWith("A") ? "BA" : "AA"}`;
+    // Flip one bit of the decoded signature: rewriting its last base64url characters can leave
+    // the bytes unchanged (e.g. "…BA" rewritten to "…BA"), which let this test pass a valid token.
+    const signature = Buffer.from(s!, "base64url");
+    signature[0]! ^= 1;
+    const flipped = signature.toString("base64url");
+    assert.notEqual(flipped, s);
     assertProblemShape(await callModels(gw, agent.key, `${h}.${p}.${flipped}`), 401, "token_invalid");
   });
   it("tampered claims (scope widened) under the original signature", async () => {
