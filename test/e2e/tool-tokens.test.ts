@@ -168,9 +168,12 @@ describe("using a token: each failure with its code", () => {
   it("a tampered signature", async () => {
     const { token } = await getToken(gw, agent.key, { tool: "openai", scopes: ["openai:models"] });
     const [h, p, s] = token.split(".");
-    // One character in the middle, always changed (the old last-two-characters swap left a signature ending in
-    // "BA" as it was: 1 run in 256 sent the valid token).
-    const flipped = `${s!.slice(0, 10)}${s![10] === "A" ? "B" : "A"}${s!.slice(11)}`;
+    // Flip one bit of the decoded signature: rewriting its last base64url characters can leave
+    // the bytes unchanged (e.g. "…BA" rewritten to "…BA"), which let this test pass a valid token.
+    const signature = Buffer.from(s!, "base64url");
+    signature[0]! ^= 1;
+    const flipped = signature.toString("base64url");
+    assert.notEqual(flipped, s);
     assertProblemShape(await callModels(gw, agent.key, `${h}.${p}.${flipped}`), 401, "token_invalid");
   });
   it("tampered claims (scope widened) under the original signature", async () => {

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { GatewayError } from "../errors.js";
@@ -107,6 +110,38 @@ describe("resilience (retry, breaker, timeout) against the fake OpenAI", () => {
       (e: GatewayError) => e.code === "upstream_timeout" && e.status === 504,
     );
     assert.ok(Date.now() - started < 2000);
+  });
+
+  test("a body that trickles in past the deadline is upstream_timeout, though no chunk is late", async () => {
+    // A chunk every 50 ms never trips undici's idle body timeout; the attempt's deadline covers the whole body.
+    const trickle = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (++sent === 100) {
+          clearInterval(timer);
+          res.end("]}");
+        } else res.write(sent === 1 ? '{"data": [' : " ");
+      }, 50);
+      res.on("close", () => clearInterval(timer));
+    });
+    trickle.listen(0, "127.0.0.1");
+    await once(trickle, "listening");
+    const slow = createOpenAiConnector({
+      baseUrl: `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`,
+      credential: staticCredential("openai", { apiKey: "sk-unused" }),
+      resilience: { ...FAST_RESILIENCE, retries: 0, timeoutMs: 300 },
+    });
+    try {
+      await assert.rejects(
+        slow.forward(models(), callContext()),
+        (e: GatewayError) => e.code === "upstream_timeout" && e.status === 504,
+      );
+    } finally {
+      await slow.close?.();
+      trickle.closeAllConnections();
+      trickle.close();
+    }
   });
 
   test("an unreachable upstream is upstream_error (502); a POST that never connected is retried", async () => {

@@ -10,6 +10,7 @@ import {
   type JSONRPCMessage,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { GatewayError } from "../errors.js";
 import { applyToJson, blockInText, compileObligations } from "../forward/obligations.js";
 import { scrubSecrets, scrubText } from "../forward/scrub-secrets.js";
 import { timeStage } from "../http/locals.js";
@@ -104,8 +105,14 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         res.locals.answer.failed = outcome.failed;
       } else {
         let body = await readBounded(upstream);
-        if (upstream.ok && /^application\/json/i.test(contentType ?? "") && body.length > 0) {
-          body = Buffer.from(JSON.stringify(await rewrite(parseMessage(body.toString("utf8")))));
+        const json = /^application\/json/i.test(contentType ?? "");
+        // A successful MCP answer with a body is JSON or SSE; anything else cannot be filtered, so it is not passed.
+        if (upstream.ok && body.length > 0 && !json)
+          throw new GatewayError("upstream_error", "the MCP server answered neither JSON nor SSE");
+        if (upstream.ok && json && body.length > 0) {
+          const answer = await rewrite(parseMessage(body.toString("utf8")));
+          if (!answer) throw new GatewayError("upstream_error", "the MCP server answered another request");
+          body = Buffer.from(JSON.stringify(answer));
         } else if (!upstream.ok && blockPatterns.length > 0) {
           // An error page is not a JSON-RPC answer to filter, but what the policy blocks is blocked in it too.
           body = Buffer.from(blockInText(body.toString("utf8"), blockPatterns));
@@ -125,18 +132,18 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
 }
 
 /**
- * Filters the answer to this request (`obligations`: those of a decided call, else none): lists show only what the policy allows (and pins accept), a call's
- * result passes the decision's obligations. The decision's block_patterns apply to every message of a
+ * Filters the answer to this request (`obligations`: those of a decided call, else none): lists show only
+ * what the policy allows (and pins accept), a call's result passes the decision's obligations. The decision's block_patterns apply to every message of a
  * call's answer (progress and log notifications, an error's message), so what a policy blocks cannot be
  * carried past it in another message. `outcome.failed` tells settle that the call failed (a JSON-RPC error
  * or a tool result with isError), so its budget reservation is given back.
  */
-function answerRewriter(
+export function answerRewriter(
   mcp: McpRequest,
   pins: ToolPins,
   obligations: Obligations | undefined,
   outcome: { failed: boolean },
-): (message: JSONRPCMessage) => Promise<JSONRPCMessage> {
+): (message: JSONRPCMessage) => Promise<JSONRPCMessage | null> {
   const requestId = requestIdOf(mcp);
   const allows = mcp.listAllows ?? (() => false);
   const compiled = compileObligations(obligations);
@@ -144,17 +151,27 @@ function answerRewriter(
     ? { redact: [], truncate: [], patterns: compiled.patterns }
     : null;
   return async (message) => {
-    const answer = requestId !== undefined && "id" in message && message.id === requestId;
-    if (answer && isJSONRPCErrorResponse(message)) outcome.failed = true;
-    if (!answer || !isJSONRPCResultResponse(message))
-      return patternsOnly ? (applyToJson(message, patternsOnly) as JSONRPCMessage) : message;
+    const response = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
+    if (!response) return patternsOnly ? (applyToJson(message, patternsOnly) as JSONRPCMessage) : message;
+    // Only the answer to this request belongs here. Another id could be matched by the client to another of
+    // its requests (clients compare ids as numbers), unfiltered: it is dropped. The answer keeps the agent's id.
+    if (requestId === undefined || String(message.id) !== String(requestId)) return null;
+    if (isJSONRPCErrorResponse(message)) {
+      outcome.failed = true;
+      const error = patternsOnly
+        ? (applyToJson(message.error, patternsOnly) as typeof message.error)
+        : message.error;
+      return { ...message, id: requestId, error };
+    }
     const result = message.result as Record<string, unknown>;
     if (result.isError === true) outcome.failed = true;
     const filtered = await filterList(mcp, pins, allows, result);
-    if (filtered) return { ...message, result: filtered };
-    return compiled
-      ? { ...message, result: applyToJson(result, compiled) as typeof message.result }
-      : message;
+    if (filtered) return { ...message, id: requestId, result: filtered };
+    return {
+      ...message,
+      id: requestId,
+      result: compiled ? (applyToJson(result, compiled) as typeof message.result) : message.result,
+    };
   };
 }
 

@@ -35,6 +35,16 @@ async function withFixture(open: () => Promise<StoreFixture>, fn: (f: StoreFixtu
 export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>): void {
   const test = (name: string, fn: (f: StoreFixture) => Promise<void>) =>
     it(name, () => withFixture(open, fn));
+  /** A case with a second instance on the same database (closed afterwards). */
+  const testTwo = (name: string, fn: (store: Store, other: Store) => Promise<void>) =>
+    test(name, async ({ store, openAnother }) => {
+      const other = await openAnother();
+      try {
+        await fn(store, other);
+      } finally {
+        await other.close();
+      }
+    });
 
   describe(`${engine} store: agents and keys`, () => {
     test("creates, reads, lists, patches and deletes agents", async ({ store }) => {
@@ -125,12 +135,9 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
   });
 
   describe(`${engine} store: console sign-outs`, () => {
-    test("a sign-out is seen by another instance, kept until the session expires, recorded once", async ({
-      store,
-      openAnother,
-    }) => {
-      const other = await openAnother();
-      try {
+    testTwo(
+      "a sign-out is seen by another instance, kept until the session expires, recorded once",
+      async (store, other) => {
         assert.equal(await other.consoleSignOuts.isSignedOut("h1"), false);
         await store.consoleSignOuts.signOut("h1", 5_000);
         await store.consoleSignOuts.signOut("h1", 5_000); // a second sign-out is no error
@@ -140,10 +147,8 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         assert.equal(await other.consoleSignOuts.purgeExpired(6_000), 1);
         assert.equal(await store.consoleSignOuts.isSignedOut("h1"), false, "expired: nothing to refuse");
         assert.equal(await store.consoleSignOuts.isSignedOut("h2"), true);
-      } finally {
-        await other.close();
-      }
-    });
+      },
+    );
   });
 
   describe(`${engine} store: budgets`, () => {
@@ -381,12 +386,9 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       assert.equal(await store.audit.prune("2026-01-01T00:00:00.000Z"), 0);
     });
 
-    test("retention run by several instances at once prunes once and the chain still verifies", async ({
-      store,
-      openAnother,
-    }) => {
-      const other = await openAnother();
-      try {
+    testTwo(
+      "retention run by several instances at once prunes once and the chain still verifies",
+      async (store, other) => {
         for (let i = 1; i <= 5; i++) await store.audit.append(event(i));
         const cut = "2026-01-03T00:00:00.000Z";
         const removed = await Promise.all([
@@ -400,10 +402,8 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         );
         await other.audit.append(event(6));
         assert.deepEqual(await store.audit.verify(), { ok: true, checked: 4 });
-      } finally {
-        await other.close();
-      }
-    });
+      },
+    );
   });
 
   describe(`${engine} store: MCP servers and tool pins`, () => {
@@ -650,12 +650,9 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
       }
     });
 
-    test("lapsed approvals are expired once when several instances' housekeeping runs at once", async ({
-      store,
-      openAnother,
-    }) => {
-      const other = await openAnother();
-      try {
+    testTwo(
+      "lapsed approvals are expired once when several instances' housekeeping runs at once",
+      async (store, other) => {
         for (let i = 1; i <= 3; i++) await store.approvals.openOrGet(candidate(i, `bind-${i}`), T0);
         const later = T0 + 61_000;
         const runs = await Promise.all([
@@ -667,10 +664,8 @@ export function runStoreSuite(engine: string, open: () => Promise<StoreFixture>)
         const ids = runs.flat().map((a) => a.id);
         assert.equal(ids.length, 3);
         assert.equal(new Set(ids).size, 3);
-      } finally {
-        await other.close();
-      }
-    });
+      },
+    );
 
     test("an approved call is used exactly once across instances", async ({ store, openAnother }) => {
       const other = await openAnother();
