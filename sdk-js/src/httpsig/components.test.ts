@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { component, componentValue } from "./components.js";
+import { serializeItem } from "structured-headers";
+import { component, componentValue, serializeComponentIdentifier } from "./components.js";
 import { SignatureFormatError } from "./errors.js";
 import { normalizeAuthority, requestPartsFromTarget, requestPartsFromUrl } from "./message.js";
 import { buildSignatureBase } from "./signature-base.js";
@@ -104,5 +105,27 @@ describe("buildSignatureBase (RFC 9421 §2.5)", () => {
       base,
       '"@method": GET\n"example-dict";key="b": 2;x=1;y=2\n"@signature-params": ("@method" "example-dict";key="b");created=1;keyid="k"',
     );
+  });
+});
+
+describe("serializeComponentIdentifier", () => {
+  it("writes exactly what structured-headers writes, with and without parameters", () => {
+    const names = ["@method", "content-digest", "x-a_b.c~!#$%&'*+^`|", " spaced ", "", "@query-param"];
+    for (let code = 0x20; code <= 0x7e; code++) names.push(`a${String.fromCharCode(code)}b`);
+    for (const name of names) {
+      assert.equal(serializeComponentIdentifier(component(name)), serializeItem(name), name);
+      assert.equal(
+        serializeComponentIdentifier(component(name, { key: "a", sf: true })),
+        serializeItem(
+          name,
+          new Map<string, string | boolean>([
+            ["key", "a"],
+            ["sf", true],
+          ]),
+        ),
+      );
+    }
+    // Outside printable ASCII the library refuses, as before.
+    assert.throws(() => serializeComponentIdentifier(component("a\nb")));
   });
 });

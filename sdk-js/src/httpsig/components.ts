@@ -26,8 +26,14 @@ export function toComponentIdentifier(input: ComponentInput): ComponentIdentifie
   return typeof input === "string" ? component(input) : input;
 }
 
+/** Printable ASCII but `"` and `\\`: an sf-string that serialises as itself between quotes. */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** The identifier as it appears in a base line and in Signature-Input: `"name";param=…`. */
 export function serializeComponentIdentifier(id: ComponentIdentifier): string {
+  // Most components have no parameters and a plain name: written directly (a verifier serialises each
+  // component twice per request), with exactly the library's output.
+  if (id.params.size === 0 && PLAIN_STRING.test(id.name)) return `"${id.name}"`;
   return serializeItem(id.name, new Map(id.params));
 }
 
