@@ -78,6 +78,7 @@ before(async () => {
       tiers: {
         default: { perAgent: BIG },
         limited: { perAgent: BIG, perTool: { points: 2, windowSeconds: 3600, burst: 2 } },
+        three: { perAgent: BIG, perTool: { points: 3, windowSeconds: 3600, burst: 3 } },
         budgeted: {
           perAgent: BIG,
           budgets: [{ tool: "mcp.repo", unit: "calls", period: "day", limit: 3 }],
@@ -149,6 +150,23 @@ describe("MCP tools/call: limits, budgets, obligations and approvals", () => {
     const refused = outcomes.filter((o) => o.status === "rejected") as PromiseRejectedResult[];
     assert.equal(served.length, 3);
     for (const r of refused) assert.equal((r.reason as McpRefusal).data?.code, "budget_exceeded");
+    assert.equal(
+      repo.calls.filter(([, args]) => String((args as { text?: string }).text).includes(marker)).length,
+      3,
+    );
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it("parallel calls against a rate limit of 3 never get more than 3 results", async () => {
+    const agent = await registerAgent(gw, { name: "parallel-rate", scopes: ["mcp.repo:use"], tier: "three" });
+    const clients = await Promise.all([connect(agent), connect(agent)]);
+    const marker = `rate-${Date.now()}`;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => echo(clients[i % 2]!, `keep:${marker}-${i}`)),
+    );
+    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 3);
+    for (const o of outcomes)
+      if (o.status === "rejected") assert.equal((o.reason as McpRefusal).data?.code, "rate_limited");
     assert.equal(
       repo.calls.filter(([, args]) => String((args as { text?: string }).text).includes(marker)).length,
       3,
