@@ -139,40 +139,28 @@ describe("MCP tools/call: limits, budgets, obligations and approvals", () => {
     await client.close();
   });
 
-  it("parallel calls against a budget of 3 never get more than 3 results", async () => {
-    const agent = await registerAgent(gw, { name: "parallel", scopes: ["mcp.repo:use"], tier: "budgeted" });
-    const clients = await Promise.all([connect(agent), connect(agent)]);
-    const marker = `par-${Date.now()}`;
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => echo(clients[i % 2]!, `keep:${marker}-${i}`)),
-    );
-    const served = outcomes.filter((o) => o.status === "fulfilled");
-    const refused = outcomes.filter((o) => o.status === "rejected") as PromiseRejectedResult[];
-    assert.equal(served.length, 3);
-    for (const r of refused) assert.equal((r.reason as McpRefusal).data?.code, "budget_exceeded");
-    assert.equal(
-      repo.calls.filter(([, args]) => String((args as { text?: string }).text).includes(marker)).length,
-      3,
-    );
-    await Promise.all(clients.map((c) => c.close()));
-  });
-
-  it("parallel calls against a rate limit of 3 never get more than 3 results", async () => {
-    const agent = await registerAgent(gw, { name: "parallel-rate", scopes: ["mcp.repo:use"], tier: "three" });
-    const clients = await Promise.all([connect(agent), connect(agent)]);
-    const marker = `rate-${Date.now()}`;
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => echo(clients[i % 2]!, `keep:${marker}-${i}`)),
-    );
-    assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 3);
-    for (const o of outcomes)
-      if (o.status === "rejected") assert.equal((o.reason as McpRefusal).data?.code, "rate_limited");
-    assert.equal(
-      repo.calls.filter(([, args]) => String((args as { text?: string }).text).includes(marker)).length,
-      3,
-    );
-    await Promise.all(clients.map((c) => c.close()));
-  });
+  for (const { limit, tier, code } of [
+    { limit: "a budget", tier: "budgeted", code: "budget_exceeded" },
+    { limit: "a rate limit", tier: "three", code: "rate_limited" },
+  ]) {
+    it(`parallel calls against ${limit} of 3 never get more than 3 results`, async () => {
+      const agent = await registerAgent(gw, { name: `parallel-${tier}`, scopes: ["mcp.repo:use"], tier });
+      // Two sessions of the one agent, ten calls at once split between them.
+      const clients = await Promise.all([connect(agent), connect(agent)]);
+      const marker = `${tier}-${Date.now()}`;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => echo(clients[i % 2]!, `keep:${marker}-${i}`)),
+      );
+      assert.equal(outcomes.filter((o) => o.status === "fulfilled").length, 3);
+      for (const o of outcomes)
+        if (o.status === "rejected") assert.equal((o.reason as McpRefusal).data?.code, code);
+      const served = repo.calls.filter(([, args]) =>
+        String((args as { text?: string }).text).includes(marker),
+      );
+      assert.equal(served.length, 3);
+      await Promise.all(clients.map((c) => c.close()));
+    });
+  }
 
   it("truncate cuts a result's text and structuredContent; block_patterns blocks in results and streamed notifications", async () => {
     const agent = await registerAgent(gw, { name: "obligations", scopes: ["mcp.repo:use"] });

@@ -112,24 +112,25 @@ export async function startFakeMcpRepo(
       calls.push(["fail", {}]);
       return { content: [{ type: "text", text: "it failed" }], isError: true };
     });
-    server.registerResource(
-      "readme",
-      "repo://files/README.md",
-      { description: "The README", mimeType: "text/markdown" },
-      async (uri) => {
-        calls.push(["resources/read", { uri: uri.href }]);
-        return { contents: [{ uri: uri.href, text: REPO_FILES["README.md"] ?? "" }] };
+    const fixedResources = [
+      {
+        name: "readme",
+        uri: "repo://files/README.md",
+        description: "The README",
+        text: REPO_FILES["README.md"],
       },
-    );
-    server.registerResource(
-      "deploy-key",
-      "repo://secrets/deploy-key",
-      { description: "The deploy key", mimeType: "text/plain" },
-      async (uri) => {
-        calls.push(["resources/read", { uri: uri.href }]);
-        return { contents: [{ uri: uri.href, text: DEPLOY_KEY }] };
+      {
+        name: "deploy-key",
+        uri: "repo://secrets/deploy-key",
+        description: "The deploy key",
+        text: DEPLOY_KEY,
       },
-    );
+    ];
+    for (const { name, uri, description, text } of fixedResources)
+      server.registerResource(name, uri, { description, mimeType: "text/plain" }, async (read) => {
+        calls.push(["resources/read", { uri: read.href }]);
+        return { contents: [{ uri: read.href, text: text ?? "" }] };
+      });
     server.registerResource(
       "file",
       new ResourceTemplate("repo://files/{path}", {
