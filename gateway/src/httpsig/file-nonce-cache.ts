@@ -10,13 +10,17 @@
 //
 // Why a journal of lines and not a database: a nonce is written once, never updated, never
 // read on the request path, and forgotten in bulk once it lapses. So the journal is plain
-// appends: the nonces accepted while one append is in flight go out together in the next
-// (group commit), asynchronously (no I/O on the request's thread: the SQLite file this
-// replaces committed a transaction per event-loop turn on it, about 25 µs a request), and a
-// file is deleted whole once its last nonce has lapsed. A request still goes on only once its
-// nonce is written: a process crash or restart then refuses its replay; as with SQLite's WAL at
+// appends: the nonces accepted in one event-loop turn go out in one write(2) (group commit), and
+// a file is deleted whole once its last nonce has lapsed. A request goes on only once its nonce
+// is written: a process crash or restart then refuses its replay; as with SQLite's WAL at
 // synchronous=NORMAL, only a power loss may drop the last appends (within one max age, the
 // window they guard). A line torn by a crash is skipped when the journal is read back.
+//
+// Why the append is synchronous: write(2) without fsync copies into the page cache and does not
+// wait for the disk. Per nonce, with 2 / 8 / 32 requests in flight: this 4.7 / 3.8 / 3.9 µs of
+// CPU (the in-memory check alone: 3.0), the SQLite commit it replaces 13.5 / 9.3 / 8.3, and the
+// same append through libuv's thread pool (fs.write) 20.6 / 10.3 / 4.9: handing a few bytes
+// to another thread costs more than writing them.
 import {
   closeSync,
   existsSync,
@@ -25,7 +29,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  write,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -101,7 +104,6 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
   importLegacyDatabase();
 
   let pending: Pending[] = [];
-  let inFlight = false;
   let closed = false;
 
   /**
@@ -161,27 +163,20 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
     }
   }
 
-  /** Appends everything queued in one write; what is queued meanwhile waits for the next. */
+  /** Appends everything queued in this turn in one write. */
   function flush(): void {
-    if (inFlight || closed || pending.length === 0) return;
-    rotate();
+    if (closed || pending.length === 0) return;
     const batch = pending;
     pending = [];
-    inFlight = true;
-    for (const p of batch) current.lastKeepUntil = Math.max(current.lastKeepUntil, p.keepUntil);
-    const bytes = Buffer.from(batch.map((p) => p.line).join(""), "utf8");
-    const written = (error: unknown, count = 0): void => {
-      if (!error && count < bytes.length) {
-        // A short write (rare: a full disk says so on the next try): append the rest.
-        write(current.fd, bytes, count, bytes.length - count, null, (e, n) => written(e, count + n));
-        return;
-      }
-      inFlight = false;
-      if (closed) closeSync(current.fd); // close() left the descriptor to this append
-      for (const p of batch) p.done(error ?? undefined);
-      flush();
-    };
-    write(current.fd, bytes, 0, bytes.length, null, (error, n) => written(error, n));
+    let error: unknown;
+    try {
+      rotate();
+      for (const p of batch) current.lastKeepUntil = Math.max(current.lastKeepUntil, p.keepUntil);
+      writeSync(current.fd, batch.map((p) => p.line).join(""));
+    } catch (e) {
+      error = e;
+    }
+    for (const p of batch) p.done(error);
   }
 
   return {
@@ -190,8 +185,8 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
       if (keepUntilUnix < now() / 1000) return true; // already unacceptable: nothing to guard
       if (closed) throw new Error("the nonce journal is closed");
       return new Promise<boolean>((resolve, reject) => {
-        // A batch goes out once this turn's requests have queued theirs (or when the append in flight ends).
-        if (pending.length === 0 && !inFlight) setImmediate(flush);
+        // A batch goes out once this turn's requests have queued theirs.
+        if (pending.length === 0) setImmediate(flush);
         pending.push({
           line: `${JSON.stringify([kid, nonce, keepUntilUnix])}\n`,
           keepUntil: keepUntilUnix,
@@ -201,19 +196,9 @@ export function createFileNonceCache(options: FileNonceCacheOptions): NonceCache
     },
     close() {
       if (closed) return;
+      flush(); // what is queued is written now, so a restart in the same process sees it
       closed = true;
-      // What is queued is written now, synchronously, so a restart in the same process sees it. An append
-      // still in flight completes first on the same descriptor, and closes it.
-      const batch = pending;
-      pending = [];
-      let error: unknown;
-      try {
-        if (batch.length > 0) writeSync(current.fd, batch.map((p) => p.line).join(""));
-      } catch (e) {
-        error = e;
-      }
-      if (!inFlight) closeSync(current.fd);
-      for (const p of batch) p.done(error);
+      closeSync(current.fd);
     },
   };
 }
