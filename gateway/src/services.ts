@@ -353,8 +353,9 @@ function openBudgetLedger(shared: SharedState, store: Store, records: RecordWrit
  * Acts on what other instances announce: a policy reloaded through any instance's admin API
  * is reloaded here, a signing-key rotation is read back from the store at once, and so is
  * the credential index (each call reads the active version from the store anyway). With
- * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew,
- * in case an announcement was lost while Redis was away.
+ * keys in the store the ring is also re-read every 10 s, well inside the verifiers' skew.
+ * Whenever the channel drops or comes back, all three are re-read, so an announcement made
+ * while this instance was cut off from Redis is not lost.
  */
 function shareWithOtherInstances(
   shared: SharedState,
@@ -365,27 +366,35 @@ function shareWithOtherInstances(
   }: { policy: PolicyEngine; keyRing: SigningKeyRing; credentials: Credentials },
   logger: Logger,
 ): () => void {
+  const reloadPolicy = () =>
+    policy.reload().catch((error: unknown) => {
+      logger.error(
+        { err: error },
+        "policy reload announced by another instance failed here; the old policy stays",
+      );
+    });
+  const refreshCredentials = () =>
+    credentials.refresh().catch((error: unknown) => {
+      logger.warn({ err: error }, "could not re-read the credential index after a change elsewhere");
+    });
+  const refreshKeys = () =>
+    keyRing.refresh({ force: true }).catch((error: unknown) => {
+      logger.warn({ err: error }, "could not re-read the signing keys after a rotation elsewhere; retrying");
+    });
   const unsubscribe = shared.bus.subscribe((event, remote) => {
-    if (!remote) return;
-    if (event.kind === "policy-reload") {
-      policy.reload().catch((error: unknown) => {
-        logger.error(
-          { err: error },
-          "policy reload announced by another instance failed here; the old policy stays",
-        );
-      });
-    } else if (event.kind === "credentials") {
-      credentials.refresh().catch((error: unknown) => {
-        logger.warn({ err: error }, "could not re-read the credential index after a change elsewhere");
-      });
-    } else if (event.kind === "signing-keys") {
-      keyRing.refresh({ force: true }).catch((error: unknown) => {
-        logger.warn(
-          { err: error },
-          "could not re-read the signing keys after a rotation elsewhere; retrying",
-        );
-      });
+    if (!remote) {
+      // The bus's own "all": its subscription was lost or is back, so announcements may have been
+      // missed meanwhile. Redo what each would have done; a reload of an unchanged policy is a no-op.
+      if (event.kind === "all") {
+        void reloadPolicy();
+        void refreshCredentials();
+        void refreshKeys();
+      }
+      return;
     }
+    if (event.kind === "policy-reload") void reloadPolicy();
+    else if (event.kind === "credentials") void refreshCredentials();
+    else if (event.kind === "signing-keys") void refreshKeys();
   });
   const refresh =
     keyRing.source === "store"

@@ -3,6 +3,8 @@
 // crashes, and service resumes by itself when Redis is back; PostgreSQL restarted under
 // writes loses no acknowledged write and the audit chain still verifies.
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateKeyPair, toBase64Url } from "@agentgw/sdk";
 import {
@@ -18,7 +20,8 @@ import { type SharedGateways, startSharedGateways } from "../support/shared-gate
 
 const METRICS_TOKEN = "metrics-bearer-token-for-fault-tests";
 // Short signature windows: after Redis comes back without its data, claims wait them out.
-const CONFIG = { signature: { maxAgeSeconds: 3, skewSeconds: 1 } };
+// No policy watching: a policy reaches another instance only through the reload announcement.
+const CONFIG = { signature: { maxAgeSeconds: 3, skewSeconds: 1 }, policy: { watch: false } };
 const models = "/v1/tools/openai/v1/models";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,13 +42,15 @@ async function metric(url: string, pattern: RegExp): Promise<number> {
 describe("Redis stopped during load", () => {
   let redis: TestRedis;
   let gws: SharedGateways;
+  let policyDir: string;
   before(async () => {
     redis = await startRedis();
+    policyDir = policyFolder(allowAllPolicy());
     gws = await startSharedGateways({
       redisUrl: redis.url,
       env: {
         ...fakes.env,
-        AGENTGW_POLICY: policyFolder(allowAllPolicy()),
+        AGENTGW_POLICY: policyDir,
         AGENTGW_METRICS_TOKEN: METRICS_TOKEN,
       },
       args: ["--config", writeConfig(CONFIG)],
@@ -117,6 +122,34 @@ describe("Redis stopped during load", () => {
     }
     assert.equal(await metric(gws.instances[1]!.url, /^agentgw_dependency_up\{dependency="redis"\}/), 1);
     assert.deepEqual(new Set(answers.map((a) => a.code)), new Set(["ok", "store_unavailable"]));
+  });
+
+  it("a policy reload announced while Redis is down reaches the other instance once Redis is back", async () => {
+    const revision = async (i: number) =>
+      (await gws.instances[i]!.admin("GET", "/admin/policy")).body.revision;
+    const before = await revision(1);
+    await redis.stop();
+    // Both instances must have lost the channel before the reload, or the announcement could still get through.
+    for (let i = 0; i < 100; i++) {
+      const ready = await Promise.all(gws.instances.map((gw) => fetch(`${gw.url}/readyz`)));
+      if (ready.every((r) => r.status === 503)) break;
+      await sleep(50);
+    }
+    writeFileSync(join(policyDir, "policy.rego"), `${allowAllPolicy()}\n# reloaded while Redis was down\n`);
+    try {
+      const reload = await gws.instances[0]!.admin("POST", "/admin/policy/reload");
+      assert.equal(reload.status, 200, JSON.stringify(reload.body));
+      assert.notEqual(reload.body.revision, before);
+      await redis.start();
+      let other = before;
+      for (let i = 0; i < 300 && other !== reload.body.revision; i++) {
+        await sleep(50);
+        other = await revision(1);
+      }
+      assert.equal(other, reload.body.revision, "the other instance caught up without a restart");
+    } finally {
+      writeFileSync(join(policyDir, "policy.rego"), allowAllPolicy());
+    }
   });
 });
 
