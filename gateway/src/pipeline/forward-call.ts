@@ -2,22 +2,19 @@
 // where the tool streams, cancelling upstream if the agent goes away.
 import { pipeline } from "node:stream/promises";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { watchClientGone } from "../http/client-gone.js";
 import { timeStage } from "../http/locals.js";
 import { traceparent } from "../http/request-context.js";
 
 export function createForward(): RequestHandler {
   return async function forward(_req: Request, res: Response, next: NextFunction) {
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on("close", onClose);
+    const clientGone = watchClientGone(res);
     const startedAt = process.hrtime.bigint();
     try {
       const answer = await res.locals.connector!.forward(res.locals.call!, {
         requestId: res.locals.requestId,
         traceparent: traceparent(res.locals.trace),
-        signal: abort.signal,
+        signal: clientGone.signal,
         obligations: res.locals.decision!.obligations,
         ...(res.locals.authorizeHop ? { authorizeHop: res.locals.authorizeHop } : {}),
       });
@@ -30,13 +27,13 @@ export function createForward(): RequestHandler {
       } else {
         res.flushHeaders();
         // pipeline() gives back-pressure and destroys the upstream stream if the agent disconnects.
-        await pipeline(answer.body, res).catch(() => abort.abort());
+        await pipeline(answer.body, res).catch(() => clientGone.abort());
       }
     } catch (error) {
       return next(error);
     } finally {
       timeStage(res.locals, "upstream", startedAt);
-      res.off("close", onClose);
+      clientGone.release();
     }
     next();
   };

@@ -13,6 +13,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { GatewayError } from "../errors.js";
 import { applyToJson, blockInText, compileObligations } from "../forward/obligations.js";
 import { scrubSecrets, scrubText } from "../forward/scrub-secrets.js";
+import { watchClientGone } from "../http/client-gone.js";
 import { timeStage } from "../http/locals.js";
 import { ListChangedThrottle } from "../mcp/list-changed-throttle.js";
 import { MAX_TOOLS, usableTools } from "../mcp/list-upstream-tools.js";
@@ -33,11 +34,7 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
   const listChanged = new ListChangedThrottle();
   return async function forwardMcp(req: Request, res: Response, next: NextFunction) {
     const mcp = res.locals.mcp!;
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort();
-    };
-    res.on("close", onClose);
+    const clientGone = watchClientGone(res);
     const startedAt = process.hrtime.bigint();
     try {
       const credentialHeaders = await deps.servers.headersFor(mcp.server);
@@ -51,7 +48,7 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         method: req.method,
         headers,
         body: req.method === "POST" ? (res.locals.rawBody ?? null) : null,
-        signal: abort.signal,
+        signal: clientGone.signal,
       });
       const out: Record<string, string> = {};
       const contentType = upstream.headers.get("content-type");
@@ -100,7 +97,7 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
         // A stream cut short (a message the gateway cannot filter, the agent gone) is a failed call.
         await pipeline(stream, res).catch(() => {
           outcome.failed = true;
-          abort.abort();
+          clientGone.abort();
         });
         res.locals.answer.failed = outcome.failed;
       } else {
@@ -125,7 +122,7 @@ export function createForwardMcp(deps: ForwardMcpDeps): RequestHandler {
       return next(error);
     } finally {
       timeStage(res.locals, "upstream", startedAt);
-      res.off("close", onClose);
+      clientGone.release();
     }
     next();
   };
